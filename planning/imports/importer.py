@@ -1,0 +1,179 @@
+"""The importer: stage a CSV as text in DuckDB, find every problem with SQL, then upsert.
+
+One path for the app, the `tandem` command and the demo loader. A file with any problem writes
+nothing; a good file is written in one transaction, upserted on the contract's key.
+"""
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from planning.errors import Refused
+from planning.imports import cross_row, merge
+from planning.imports.kinds import KINDS, Kind, cell, code_sql, typed_sql
+from planning.imports.messages import explain
+from planning.imports.problems import ImportProblem, ImportReport
+from planning.imports.source import Source, read_source, spreadsheet_rows
+from planning.model import BASELINE
+from planning.store import Store
+from planning.store.connection import transaction
+
+MAX_ROWS = 2_000_000
+SHOWN_PROBLEMS = 1000
+
+
+def import_csv(
+    store: Store,
+    kind_name: str,
+    data: bytes | str | Path,
+    *,
+    file_name: str | None = None,
+    scenario: str = BASELINE,
+    actor: str = "system",
+    commit: bool = True,
+) -> ImportReport:
+    """Check a CSV file of one kind and, when `commit` and it has no problem, write it.
+
+    `data` is the file's bytes (an upload) or its path. With `commit=False` nothing is written and
+    the report says what an import would add and update.
+    """
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise Refused(f"unknown kind {kind_name!r}; use one of {', '.join(KINDS)}")
+    scenario = scenario.strip()
+    if not 1 <= len(scenario) <= 60:
+        raise Refused("a scenario name has 1 to 60 characters")
+    if not isinstance(data, bytes):
+        path = Path(data)
+        file_name = file_name or path.name
+        data = path.read_bytes()
+    file_name = file_name or f"{kind.name}.csv"
+    source, problems = read_source(kind, file_name, data)
+    if source is None:
+        return ImportReport(kind.name, file_name, _scenario_of(kind, scenario),
+                            problems=tuple(problems), problem_count=len(problems))
+    with tempfile.NamedTemporaryFile(suffix=".csv") as staged:
+        staged.write(source.data)
+        staged.flush()
+        job = _Job(store, kind, source, staged.name, scenario, actor)
+        if not commit:
+            with store.cursor() as cur:
+                return job.run(cur, job.stage(cur), commit=False)
+        with store.write_cursor() as cur:
+            # Staged outside the transaction: inside one, DuckDB numbers new rows from 2**55,
+            # and the row numbers name rows in error messages.
+            rejected = job.stage(cur)
+            with transaction(cur):
+                return job.run(cur, rejected, commit=True)
+
+
+def _scenario_of(kind: Kind, scenario: str) -> str | None:
+    return scenario if kind.name == "plan" else None
+
+
+class _Job:
+    def __init__(self, store: Store, kind: Kind, source: Source, path: str, scenario: str,
+                 actor: str) -> None:
+        self.store, self.kind, self.source, self.path = store, kind, source, path
+        self.scenario = scenario
+        self.actor = actor
+        self.start_month = store.fiscal_year_start_month
+
+    def run(self, cur: duckdb.DuckDBPyConnection, rejected: dict[int, ImportProblem], *,
+            commit: bool) -> ImportReport:
+        rows = cur.execute("SELECT count(*) FROM stg").fetchone()[0]
+        if rows + len(rejected) > MAX_ROWS:
+            return self._refuse([ImportProblem(
+                self.source.name, 0, "-", None,
+                f"the file has {rows + len(rejected):,} rows, more than {MAX_ROWS:,}",
+                "split it into smaller files")])
+        if rows == 0 and not rejected:
+            return self._refuse([ImportProblem(
+                self.source.name, 2, "-", None, "the file has a header but no rows",
+                "add at least one row under the header")])
+        self._find_problems(cur)
+        count = cur.execute("SELECT count(*) FROM problems").fetchone()[0]
+        if count or rejected:
+            return self._refuse(self._problems(cur, rejected), count + len(rejected))
+        return merge.write(cur, self.kind, self.source.name, self.scenario, self.actor,
+                           self.start_month, rows, commit=commit)
+
+    def _refuse(self, problems: list[ImportProblem], count: int | None = None) -> ImportReport:
+        return ImportReport(self.kind.name, self.source.name, _scenario_of(self.kind, self.scenario),
+                            problems=tuple(problems[:SHOWN_PROBLEMS]),
+                            problem_count=len(problems) if count is None else count)
+
+    def stage(self, cur: duckdb.DuckDBPyConnection) -> dict[int, ImportProblem]:
+        """Load the file as text; rows DuckDB cannot split into the header's columns are rejected."""
+        columns = ", ".join(f"'{name}': 'VARCHAR'" for name in self.source.columns)
+        for table in ("stg", "stg_rejects", "stg_scans", "problems", "typed", "keyed"):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(
+            "CREATE TEMP TABLE stg AS SELECT * FROM read_csv(?, header = true,"
+            f" auto_detect = false, columns = {{{columns}}}, delim = ',', quote = '\"',"
+            " escape = '\"', strict_mode = true, null_padding = false, store_rejects = true,"
+            " rejects_table = 'stg_rejects', rejects_scan = 'stg_scans')",
+            [self.path],
+        )
+        rejected: dict[int, ImportProblem] = {}
+        for line, column, error_type, csv_line in cur.execute(
+            "SELECT line, column_name, error_type, csv_line FROM stg_rejects ORDER BY line"
+        ).fetchall():
+            rejected.setdefault(int(line), _reject_problem(self.source, int(line), column,
+                                                           str(error_type), csv_line))
+        return rejected
+
+    def _find_problems(self, cur: duckdb.DuckDBPyConnection) -> None:
+        clean = ", ".join(self._clean(c.name) + f' AS "{c.name}"' for c in self.kind.columns)
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW clean AS SELECT rowid AS _row, {clean} FROM stg")
+        cells = " UNION ALL ".join(
+            f"SELECT _row, '{c.name}' AS col, value, code, NULL::VARCHAR AS detail,"
+            f" NULL::BIGINT AS other_row FROM (SELECT _row, \"{c.name}\" AS value,"
+            f" {code_sql(c)} AS code FROM clean) WHERE code IS NOT NULL"
+            for c in self.kind.columns
+        )
+        cur.execute(f"CREATE TEMP TABLE problems AS {cells}")
+        typed = ", ".join(f'{typed_sql(c)} AS "{c.name}"' for c in self.kind.columns)
+        cur.execute(f"CREATE TEMP TABLE typed AS SELECT _row, {typed} FROM clean")
+        cross_row.check(cur, self.kind, self.scenario, self.start_month)
+
+    def _clean(self, name: str) -> str:
+        col = self.kind.column(name)
+        if name in self.source.columns:
+            return cell(col)
+        return f"'{col.default}'" if col.default is not None else "NULL::VARCHAR"
+
+    def _problems(self, cur: duckdb.DuckDBPyConnection,
+                  rejected: dict[int, ImportProblem]) -> list[ImportProblem]:
+        found = cur.execute(
+            "SELECT _row, col, value, code, detail, other_row FROM problems"
+            " ORDER BY _row, col LIMIT ?", [SHOWN_PROBLEMS]
+        ).fetchall()
+        rows = spreadsheet_rows(self.source, set(rejected)) if found else []
+        problems = list(rejected.values())
+        for row, col, value, code, detail, other in found:
+            column = self.kind.column(col) if col in self.kind.names else None
+            if other is not None:
+                detail = str(rows[other])
+            message, fix = explain(code, column, value, detail)
+            problems.append(ImportProblem(self.source.name, rows[row], col, value, message, fix))
+        order = {name: i for i, name in enumerate(self.kind.names)}
+        problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
+        return problems
+
+
+def _reject_problem(source: Source, line: int, column: str | None, error_type: str,
+                    csv_line: str | None) -> ImportProblem:
+    expected = len(source.columns)
+    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        found = len(next(csv.reader([csv_line or ""]), []))
+        return ImportProblem(
+            source.name, line, column or "-", csv_line,
+            f"this row has {found} cells but the header has {expected}",
+            "check for a missing or extra comma; put cells that contain a comma in double quotes")
+    return ImportProblem(source.name, line, column or "-", csv_line,
+                         f"this row cannot be read ({error_type.lower()})",
+                         "check its quotes: a quoted cell must end with a closing double quote")

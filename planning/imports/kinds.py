@@ -1,0 +1,214 @@
+"""The contract's four CSV kinds, column by column, and the SQL that checks and converts a cell.
+
+A column type is an ordered list of (problem code, SQL condition on the trimmed cell `v`). A cell
+is valid when no condition holds; the first that holds names its problem. The same conditions
+guard the conversion, so the checks and the typed value can never disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planning.kpis import KPI_NAMES
+from planning.model import FUNNEL_STAGES, OWNERS
+
+AMOUNT = r"-?[0-9]+(\.[0-9]{1,2})?"
+INJECTION_PREFIX = r"^''[=+\-@\t\r]"  # SQL literal: '' is one quote
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool = True
+    max_length: int = 60
+    values: tuple[str, ...] = ()
+    default: str | None = None
+
+    def describe(self) -> str:
+        """The accepted form, in words, for error messages and the README."""
+        return {
+            "year": "a four-digit year, e.g. 2026",
+            "enum": "one of " + ", ".join(self.values),
+            "text": f"text of 1 to {self.max_length} characters",
+            "month": "a month written YYYY-MM, e.g. 2026-03",
+            "money": "an amount of 0 or more like 1234.50",
+            "signed_money": "an amount like 1234.50 or -120.00",
+            "count": "a whole number of 0 or more",
+            "target": "a number like 1250000.00, or a rate like 0.25 or 25%",
+            "period": "YYYY, YYYY-Qn or YYYY-MM",
+        }[self.type]
+
+
+def text(name: str, max_length: int = 60, required: bool = True) -> Column:
+    return Column(name, "text", required, max_length)
+
+
+def enum(name: str, values: tuple[str, ...]) -> Column:
+    return Column(name, "enum", values=values)
+
+
+def count(name: str, required: bool = True) -> Column:
+    return Column(name, "count", required, default=None if required else "0")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    control: str | None  # the money column whose sum is the file's control total
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_LINE = (
+    enum("owner", OWNERS),
+    text("category"),
+    enum("funnel_stage", FUNNEL_STAGES),
+    text("channel"),
+    text("region"),
+    Column("month", "month"),
+)
+_LINE_KEY = ("owner", "category", "funnel_stage", "channel", "region", "month")
+
+KINDS: dict[str, Kind] = {
+    "plan": Kind(
+        "plan",
+        "plan_lines",
+        (Column("fiscal_year", "year"), *_LINE, Column("amount", "money"),
+         text("description", 200, required=False)),
+        _LINE_KEY,
+        "amount",
+    ),
+    "actuals": Kind(
+        "actuals",
+        "actuals",
+        (*_LINE, Column("amount", "signed_money"), text("description", 200, required=False),
+         text("reference", 100, required=False)),
+        _LINE_KEY,
+        "amount",
+    ),
+    "outcomes": Kind(
+        "outcomes",
+        "outcomes",
+        (Column("month", "month"), text("region"), text("channel"), enum("sourced_by", OWNERS),
+         count("leads"), count("mqls"), count("sqls"), count("opportunities"), count("wins"),
+         Column("pipeline", "money"), Column("revenue", "money"),
+         count("renewals_due", required=False), count("renewals_won", required=False)),
+        ("month", "region", "channel", "sourced_by"),
+        "revenue",
+    ),
+    "targets": Kind(
+        "targets",
+        "targets",
+        (Column("fiscal_year", "year"), enum("kpi", KPI_NAMES), Column("period", "period"),
+         Column("target", "target")),
+        ("fiscal_year", "kpi", "period"),
+        None,
+    ),
+}
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def cell(col: Column) -> str:
+    """The trimmed cell as SQL: NULL when empty (or its default), text without its CSV guard."""
+    raw = f"nullif(trim(\"{col.name}\"), '')"
+    if col.default is not None:
+        raw = f"coalesce({raw}, '{col.default}')"
+    if col.type == "text":
+        # Exports guard cells that a spreadsheet would run as a formula; read them back unguarded.
+        return f"(CASE WHEN regexp_matches({raw}, '{INJECTION_PREFIX}') THEN {raw}[2:] ELSE {raw} END)"
+    return raw
+
+
+def checks(col: Column) -> list[tuple[str, str]]:
+    """Ordered (code, condition) pairs; `@v` stands for the trimmed cell."""
+    found: list[tuple[str, str]] = [("empty", "@v IS NULL")] if col.required else []
+    kind = col.type
+    if kind == "text":
+        found.append(("too_long", f"length(@v) > {col.max_length}"))
+    elif kind == "enum":
+        found.append(("not_one_of", f"lower(@v) NOT IN ({_sql_list(col.values)})"))
+    elif kind == "year":
+        found.append(("not_year", "NOT regexp_full_match(@v, '[0-9]{4}')"))
+    elif kind == "month":
+        found.append(("not_month", "NOT regexp_full_match(@v, '[0-9]{4}-(0[1-9]|1[0-2])')"))
+    elif kind in ("money", "signed_money"):
+        found += [
+            ("too_many_places", r"regexp_full_match(@v, '-?[0-9]+\.[0-9]{3,}')"),
+            ("not_amount", f"NOT regexp_full_match(@v, '{AMOUNT}')"),
+            ("too_large", "length(split_part(ltrim(@v, '-'), '.', 1)) > 16"),
+        ]
+        if kind == "money":
+            found.append(("negative", "@v[1] = '-'"))
+    elif kind == "count":
+        found += [
+            ("negative_count", "regexp_full_match(@v, '-[0-9]+')"),
+            ("not_count", "NOT regexp_full_match(@v, '[0-9]+')"),
+            ("too_large", "length(@v) > 15"),
+        ]
+    elif kind == "target":
+        found += [
+            ("not_decimal", r"NOT regexp_full_match(@v, '-?[0-9]+(\.[0-9]+)?%?')"),
+            ("too_many_places", "length(split_part(rtrim(@v, '%'), '.', 2))"
+                                " + CASE WHEN @v[-1] = '%' THEN 2 ELSE 0 END > 6"),
+            ("too_large", "length(split_part(ltrim(rtrim(@v, '%'), '-'), '.', 1)) > 12"),
+        ]
+    elif kind == "period":
+        found.append(
+            ("bad_period", "NOT regexp_full_match(upper(@v), '[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?')")
+        )
+    return found
+
+
+def convert(col: Column, v: str) -> str:
+    """SQL turning a valid trimmed cell `v` into the stored type."""
+    return {
+        "text": v,
+        "enum": f"lower({v})",
+        "year": f"CAST({v} AS INTEGER)",
+        "month": f"CAST({v} || '-01' AS DATE)",
+        "money": f"CAST({v} AS DECIMAL(18,2))",
+        "signed_money": f"CAST({v} AS DECIMAL(18,2))",
+        "count": f"CAST({v} AS BIGINT)",
+        "target": f"(CASE WHEN {v}[-1] = '%' THEN CAST(CAST(rtrim({v}, '%') AS DECIMAL(18,6))"
+                  f" * 0.01 AS DECIMAL(18,6)) ELSE CAST({v} AS DECIMAL(18,6)) END)",
+        "period": f"upper({v})",
+    }[col.type]
+
+
+def code_sql(col: Column) -> str:
+    """CASE giving the first problem code of the column's (cleaned) cell, or NULL when valid."""
+    v = f'"{col.name}"'
+    whens = " ".join(
+        f"WHEN {_bind(cond, v)} THEN '{code}'"
+        for code, cond in checks(col)
+    )
+    return f"CASE {whens} END" if whens else "NULL"
+
+
+def typed_sql(col: Column) -> str:
+    """The stored value of the column's (cleaned) cell, or NULL when empty or invalid."""
+    v = f'"{col.name}"'
+    conds = [_bind(cond, v) for _code, cond in checks(col)]
+    if not conds:
+        return convert(col, v)
+    return f"CASE WHEN {' OR '.join(conds)} THEN NULL ELSE {convert(col, v)} END"
+
+
+def _bind(condition: str, v: str) -> str:
+    """Put the cell expression in place of `@v` in a condition."""
+    return condition.replace("@v", v)

@@ -1,0 +1,48 @@
+"""Turn a problem code into words a planner can act on: what is wrong, and the fix."""
+from __future__ import annotations
+
+from planning.imports.kinds import Column
+
+
+def explain(code: str, col: Column | None, value: str | None, detail: str | None) -> tuple[str, str]:
+    """(message, fix) for a problem code; `detail` carries the other half of a cross-row check."""
+    shown = "" if value is None else repr(value)
+    form = col.describe() if col else ""
+    name = col.name if col else ""
+    table = {
+        "empty": ("is empty", f"fill in {name}: {form}"),
+        "too_long": (f"is {len(value or '')} characters long, more than {col.max_length if col else 0}",
+                     f"shorten it to at most {col.max_length if col else 0} characters"),
+        "not_one_of": (f"{shown} is not one of the accepted values", f"use {form}"),
+        "not_year": (f"{shown} is not a year", "write the fiscal year as four digits, e.g. 2026"),
+        "not_month": (f"{shown} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
+        "not_amount": (f"{shown} is not a plain amount",
+                       "write digits with '.' before the cents and no currency sign or thousands"
+                       " separator, e.g. 1234.50"),
+        "too_many_places": (f"{shown} has too many decimal places",
+                            "a target takes at most 6 decimals (4 before a %)"
+                            if col and col.type == "target" else
+                            "round it to cents: at most 2 decimals, e.g. 1234.50"),
+        "too_large": (f"{shown} is too large", "check the figure: it has too many digits"),
+        "negative": (f"{shown} is negative",
+                     "use an amount of 0 or more (refunds and credit notes belong in actuals)"),
+        "negative_count": (f"{shown} is negative", "a count is a whole number of 0 or more"),
+        "not_count": (f"{shown} is not a whole number", "write a count as digits only, e.g. 42"),
+        "not_decimal": (f"{shown} is not a number",
+                        "write a number like 1250000.00, or a rate like 0.25 or 25%"),
+        "bad_period": (f"{shown} is not a period",
+                       "write YYYY for the year, YYYY-Qn for a fiscal quarter or YYYY-MM"),
+        "month_outside": (f"month {value} is not in fiscal year {detail}",
+                          "correct the month or the fiscal_year of this row"),
+        "period_outside": (f"period {value} is not in fiscal year {detail}",
+                           "correct the period or the fiscal_year of this row"),
+        "renewals": (f"renewals_won {value} is more than renewals_due {detail}",
+                     "renewals_won must be at most renewals_due"),
+        "duplicate": (f"this row has the same key as row {detail} ({value})",
+                      "keep one of the two rows, or merge their amounts into one"),
+        "signed_off": (f"the line {value} is signed off and cannot be changed by an import",
+                       "remove this row, or have the line reopened in review first"),
+        "scenario_locked": (f"scenario {detail} is locked; no line of it can be changed",
+                            "import into another scenario, or have the scenario reopened"),
+    }
+    return table[code]

@@ -1,0 +1,114 @@
+"""Ordered, named schema migrations. Append new ones; never edit one that has shipped.
+
+The plan and actuals tables carry no UNIQUE index on their contract key: in DuckDB an ART index
+over seven columns tripled the time of a one-million-line import (measured, see bench/). Their key
+is enforced by the only code path that writes them (`planning.imports`, which refuses duplicate
+keys and upserts on the key) and checked by `Store.key_violations`. The small tables keep theirs.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_foundation",
+        """
+        CREATE TABLE settings (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL
+        );
+        INSERT INTO settings VALUES
+            ('currency', 'USD'), ('fiscal_year_start_month', '1'), ('firm_name', 'Tandem');
+
+        CREATE TABLE fiscal_years (
+            fiscal_year INTEGER PRIMARY KEY CHECK (fiscal_year BETWEEN 1900 AND 2999),
+            pool DECIMAL(18,2) CHECK (pool >= 0),
+            adopted_scenario VARCHAR NOT NULL DEFAULT 'baseline'
+        );
+
+        CREATE SEQUENCE scenario_ids START 1;
+        CREATE TABLE scenarios (
+            id INTEGER PRIMARY KEY DEFAULT nextval('scenario_ids'),
+            fiscal_year INTEGER NOT NULL,
+            name VARCHAR NOT NULL CHECK (length(name) BETWEEN 1 AND 60),
+            locked BOOLEAN NOT NULL DEFAULT false,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            created_by VARCHAR NOT NULL DEFAULT 'system',
+            UNIQUE (fiscal_year, name)
+        );
+
+        CREATE TABLE plan_lines (
+            id BIGINT PRIMARY KEY,
+            scenario_id INTEGER NOT NULL,
+            owner VARCHAR NOT NULL CHECK (owner IN ('sales', 'marketing', 'joint')),
+            category VARCHAR NOT NULL CHECK (length(category) BETWEEN 1 AND 60),
+            funnel_stage VARCHAR NOT NULL CHECK (funnel_stage IN
+                ('awareness', 'consideration', 'preference', 'purchase', 'loyalty', 'advocacy')),
+            channel VARCHAR NOT NULL CHECK (length(channel) BETWEEN 1 AND 60),
+            region VARCHAR NOT NULL CHECK (length(region) BETWEEN 1 AND 60),
+            month DATE NOT NULL CHECK (day(month) = 1),
+            amount DECIMAL(18,2) NOT NULL CHECK (amount >= 0),
+            description VARCHAR CHECK (length(description) <= 200),
+            status VARCHAR NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'submitted', 'signed_off', 'returned')),
+            version INTEGER NOT NULL DEFAULT 1,
+            locked BOOLEAN NOT NULL DEFAULT false,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+
+        CREATE TABLE actuals (
+            id BIGINT PRIMARY KEY,
+            owner VARCHAR NOT NULL CHECK (owner IN ('sales', 'marketing', 'joint')),
+            category VARCHAR NOT NULL CHECK (length(category) BETWEEN 1 AND 60),
+            funnel_stage VARCHAR NOT NULL CHECK (funnel_stage IN
+                ('awareness', 'consideration', 'preference', 'purchase', 'loyalty', 'advocacy')),
+            channel VARCHAR NOT NULL CHECK (length(channel) BETWEEN 1 AND 60),
+            region VARCHAR NOT NULL CHECK (length(region) BETWEEN 1 AND 60),
+            month DATE NOT NULL CHECK (day(month) = 1),
+            amount DECIMAL(18,2) NOT NULL,
+            description VARCHAR CHECK (length(description) <= 200),
+            reference VARCHAR CHECK (length(reference) <= 100)
+        );
+
+        CREATE TABLE outcomes (
+            id BIGINT PRIMARY KEY,
+            month DATE NOT NULL CHECK (day(month) = 1),
+            region VARCHAR NOT NULL CHECK (length(region) BETWEEN 1 AND 60),
+            channel VARCHAR NOT NULL CHECK (length(channel) BETWEEN 1 AND 60),
+            sourced_by VARCHAR NOT NULL CHECK (sourced_by IN ('sales', 'marketing', 'joint')),
+            leads BIGINT NOT NULL CHECK (leads >= 0),
+            mqls BIGINT NOT NULL CHECK (mqls >= 0),
+            sqls BIGINT NOT NULL CHECK (sqls >= 0),
+            opportunities BIGINT NOT NULL CHECK (opportunities >= 0),
+            wins BIGINT NOT NULL CHECK (wins >= 0),
+            pipeline DECIMAL(18,2) NOT NULL CHECK (pipeline >= 0),
+            revenue DECIMAL(18,2) NOT NULL CHECK (revenue >= 0),
+            renewals_due BIGINT NOT NULL DEFAULT 0 CHECK (renewals_due >= 0),
+            renewals_won BIGINT NOT NULL DEFAULT 0 CHECK (renewals_won >= 0),
+            CHECK (renewals_won <= renewals_due),
+            UNIQUE (month, region, channel, sourced_by)
+        );
+
+        CREATE TABLE targets (
+            id BIGINT PRIMARY KEY,
+            fiscal_year INTEGER NOT NULL,
+            kpi VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            target DECIMAL(18,6) NOT NULL,
+            UNIQUE (fiscal_year, kpi, period)
+        );
+
+        CREATE SEQUENCE import_ids START 1;
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY DEFAULT nextval('import_ids'),
+            kind VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            scenario VARCHAR,
+            rows_in_file BIGINT NOT NULL,
+            rows_added BIGINT NOT NULL,
+            rows_updated BIGINT NOT NULL,
+            control_total DECIMAL(18,2),
+            imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            imported_by VARCHAR NOT NULL
+        );
+        """,
+    ),
+]
