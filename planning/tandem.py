@@ -1,6 +1,90 @@
-"""The one object pages and the command reach the domain through."""
+"""The one object pages and the command reach the domain through (fava's ledger is the model)."""
 from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from planning.budget import Budget, BudgetFilter
+from planning.errors import Refused
+from planning.exports import export_csv
+from planning.imports import ImportReport, import_csv
+from planning.model import BASELINE, Scenario
+from planning.money import CENT
+from planning.store import Store
+from planning.store import budget_sql as sql
 
 
 class Tandem:
-    pass
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | Path) -> Tandem:
+        return cls(Store(path))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- the firm -------------------------------------------------------------------------------
+    @property
+    def currency(self) -> str:
+        return self.store.currency
+
+    @property
+    def firm_name(self) -> str:
+        return self.store.setting("firm_name")
+
+    def configure(self, *, firm_name: str | None = None, currency: str | None = None,
+                  fiscal_year_start_month: int | None = None) -> None:
+        if currency is not None:
+            if not (len(currency) == 3 and currency.isalpha()):
+                raise Refused(f"{currency!r} is not a currency code like USD or EUR")
+            self.store.set_setting("currency", currency.upper())
+        if fiscal_year_start_month is not None:
+            if not 1 <= fiscal_year_start_month <= 12:
+                raise Refused("the fiscal year starts in a month from 1 to 12")
+            if self.store.scalar("SELECT count(*) FROM plan_lines"):
+                raise Refused("the fiscal year's first month cannot change once lines exist")
+            self.store.set_setting("fiscal_year_start_month", str(fiscal_year_start_month))
+        if firm_name is not None:
+            self.store.set_setting("firm_name", firm_name.strip()[:80] or "Tandem")
+
+    def is_empty(self) -> bool:
+        return not self.store.scalar("SELECT count(*) FROM imports")
+
+    # -- fiscal years and scenarios ---------------------------------------------------------------
+    def fiscal_years(self) -> list[int]:
+        """Newest first."""
+        return [r[0] for r in self.store.query(sql.FISCAL_YEARS)]
+
+    def adopted_scenario(self, year: int) -> str:
+        return self.store.scalar(sql.ADOPTED, [year]) or BASELINE
+
+    def scenarios(self, year: int) -> list[Scenario]:
+        adopted = self.adopted_scenario(year)
+        return [Scenario(year, name, locked, name == adopted, lines, allocated)
+                for name, locked, lines, allocated in self.store.query(sql.SCENARIOS, [year])]
+
+    def pool(self, year: int) -> Decimal | None:
+        return self.store.scalar(sql.POOL, [year])
+
+    def set_pool(self, year: int, amount: Decimal) -> None:
+        amount = Decimal(amount)
+        if amount < 0 or amount != amount.quantize(CENT):
+            raise Refused(f"the pool must be an amount of 0 or more with at most 2 decimals, not"
+                          f" {amount}")
+        self.store.write(lambda cur: cur.execute(sql.SET_POOL, [year, amount]))
+
+    def budget(self, year: int, scenario: str | None = None,
+               where: BudgetFilter | None = None) -> Budget:
+        return Budget(self.store, year, scenario or self.adopted_scenario(year), where)
+
+    # -- files ---------------------------------------------------------------------------------
+    def import_csv(self, kind: str, data: bytes | str | Path, *, file_name: str | None = None,
+                   scenario: str = BASELINE, actor: str = "system",
+                   commit: bool = True) -> ImportReport:
+        return import_csv(self.store, kind, data, file_name=file_name, scenario=scenario,
+                          actor=actor, commit=commit)
+
+    def export_csv(self, kind: str, *, scenario: str = BASELINE, year: int | None = None) -> str:
+        return export_csv(self.store, kind, scenario=scenario, year=year)

@@ -1,0 +1,132 @@
+"""The shared budget of one scenario: pool, allocation, breakdowns and the line table."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from planning.errors import Refused
+from planning.model import OWNERS, BudgetLine
+from planning.money import ZERO
+from planning.store import Store
+from planning.store import budget_sql as sql
+
+DIMENSIONS = ("owner", "funnel_stage", "category", "channel", "region")
+SORTABLE = (*DIMENSIONS, "month", "amount", "status")
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class BudgetFilter:
+    """Empty means all. Months are first-of-month dates, both ends included."""
+
+    owners: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    month_from: date | None = None
+    month_to: date | None = None
+
+    def clauses(self) -> tuple[list[str], list]:
+        found: list[str] = []
+        params: list = []
+        for column, values in (("owner", self.owners), ("funnel_stage", self.stages),
+                               ("category", self.categories), ("channel", self.channels),
+                               ("region", self.regions)):
+            if values:
+                found.append(f"l.{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.month_from:
+            found.append("l.month >= ?")
+            params.append(self.month_from)
+        if self.month_to:
+            found.append("l.month <= ?")
+            params.append(self.month_to)
+        return found, params
+
+    @property
+    def active(self) -> bool:
+        return bool(self.clauses()[0])
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    pool: Decimal | None
+    allocated_all: Decimal  # the whole scenario, whatever the filter
+    allocated: Decimal  # the filtered lines
+    by_owner: dict[str, Decimal] = field(default_factory=dict)
+    lines: int = 0
+
+    @property
+    def unallocated(self) -> Decimal | None:
+        return None if self.pool is None else self.pool - self.allocated_all
+
+
+class Budget:
+    """One scenario of one fiscal year, seen through a filter."""
+
+    def __init__(self, store: Store, year: int, scenario: str,
+                 where: BudgetFilter | None = None) -> None:
+        self.store, self.year, self.scenario = store, year, scenario
+        self.filter = where or BudgetFilter()
+        found = store.scalar(sql.SCENARIO_ID, [year, scenario])
+        if found is None:
+            raise Refused(f"there is no scenario {scenario!r} in fiscal year {year}")
+        self.scenario_id: int = found
+
+    def filtered(self, where: BudgetFilter) -> Budget:
+        return Budget(self.store, self.year, self.scenario, where)
+
+    def _where(self, use_filter: bool = True) -> tuple[str, list]:
+        clauses, params = self.filter.clauses() if use_filter else ([], [])
+        return " AND ".join(["l.scenario_id = ?", *clauses]), [self.scenario_id, *params]
+
+    def summary(self) -> BudgetSummary:
+        where, params = self._where()
+        rows = self.store.query(sql.TOTALS.format(where=where), params)
+        by_owner = {o: ZERO for o in OWNERS} | {o: amount for o, amount, _n in rows}
+        if self.filter.active:
+            all_where, all_params = self._where(use_filter=False)
+            everything = self.store.query(sql.TOTALS.format(where=all_where), all_params)
+        else:
+            everything = rows
+        return BudgetSummary(
+            pool=self.store.scalar(sql.POOL, [self.year]),
+            allocated_all=sum((r[1] for r in everything), ZERO),
+            allocated=sum(by_owner.values(), ZERO),
+            by_owner=by_owner,
+            lines=sum(r[2] for r in rows),
+        )
+
+    def by_dimension(self, dim: str) -> list[tuple[str, str, Decimal]]:
+        """(value, owner, amount) for each value of a dimension."""
+        if dim not in DIMENSIONS:
+            raise Refused(f"cannot break the budget down by {dim!r}")
+        where, params = self._where()
+        return self.store.query(sql.BY_DIMENSION.format(dim=dim, where=where), params)
+
+    def monthly(self) -> list[tuple[date, str, Decimal]]:
+        where, params = self._where()
+        return self.store.query(sql.MONTHLY.format(where=where), params)
+
+    def lines(self, *, sort: str = "amount", descending: bool = True, page: int = 0,
+              page_size: int = PAGE_SIZE) -> list[BudgetLine]:
+        """One page of lines; the table never holds more than `page_size` rows."""
+        if sort not in SORTABLE:
+            raise Refused(f"cannot sort lines by {sort!r}")
+        where, params = self._where()
+        order = f"l.{sort} {'DESC' if descending else 'ASC'}"
+        rows = self.store.query(sql.LINES_PAGE.format(where=where, order=order),
+                                [*params, page_size, page * page_size])
+        return [BudgetLine(r[0], self.scenario, *r[1:]) for r in rows]
+
+    def options(self) -> dict[str, list[str]]:
+        """The values each dimension takes in this scenario, for filter pickers."""
+        return {dim: [r[0] for r in self.store.query(sql.OPTIONS.format(dim=dim),
+                                                     [self.scenario_id])]
+                for dim in DIMENSIONS}
+
+    def month_range(self) -> tuple[date | None, date | None]:
+        row = self.store.query(sql.MONTH_RANGE, [self.scenario_id])[0]
+        return row[0], row[1]

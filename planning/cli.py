@@ -1,0 +1,135 @@
+"""The `tandem` command: parse arguments, call planning, print. Exit 0 done, 1 refused, 2 usage."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from planning.demo import load_demo
+from planning.errors import TandemError
+from planning.imports import ImportReport
+from planning.model import BASELINE, KINDS
+from planning.money import format_money
+from planning.tandem import Tandem
+
+DEFAULT_DB = "tandem.duckdb"
+
+
+def store_path(explicit: str | None) -> str:
+    """--db, else $TANDEM_DB, else tandem.duckdb in the working directory."""
+    return explicit or os.environ.get("TANDEM_DB") or DEFAULT_DB
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS,
+                        help="the store's DuckDB file (default: $TANDEM_DB, else tandem.duckdb)")
+    parser = argparse.ArgumentParser(prog="tandem", parents=[common],
+                                     description="One shared budget for sales and marketing.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", parents=[common], help="create the store")
+    init.add_argument("--demo", action="store_true", help="load the demo firm")
+    init.add_argument("--currency", help="ISO code of the store's currency, e.g. EUR")
+    init.add_argument("--fiscal-year-start", type=int, metavar="MONTH",
+                      help="first month of the fiscal year, 1-12 (default 1)")
+    init.add_argument("--firm", help="the firm's name, shown on every page")
+
+    imp = sub.add_parser("import", parents=[common], help="import a CSV file")
+    imp.add_argument("kind", choices=KINDS)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--scenario", default=BASELINE, help="scenario of a plan (default baseline)")
+    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
+    exp = sub.add_parser("export", parents=[common], help="export a kind as CSV")
+    exp.add_argument("kind", choices=KINDS)
+    exp.add_argument("--scenario", default=BASELINE)
+    exp.add_argument("--year", type=int, help="only this fiscal year")
+    exp.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    pool = sub.add_parser("pool", parents=[common], help="show or set a fiscal year's pool")
+    pool.add_argument("year", type=int)
+    pool.add_argument("amount", nargs="?", help="the new pool, e.g. 6250000.00")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        tandem = Tandem.open(store_path(getattr(args, "db", None)))
+    except TandemError as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return COMMANDS[args.command](tandem, args, parser)
+    except TandemError as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        tandem.close()
+
+
+def _init(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    tandem.configure(firm_name=args.firm, currency=args.currency,
+                     fiscal_year_start_month=args.fiscal_year_start)
+    if args.demo:
+        load_demo(tandem)
+    print(f"store ready: {tandem.store.path}" + (" (demo firm loaded)" if args.demo else ""))
+    return 0
+
+
+def _import(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if not args.file.is_file():
+        parser.error(f"no such file: {args.file}")
+    report = tandem.import_csv(args.kind, args.file, scenario=args.scenario,
+                               commit=not args.dry_run, actor=os.environ.get("USER", "tandem"))
+    if not report.ok:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        if report.problem_count > len(report.problems):
+            print(f"{report.file}: ... and {report.problem_count - len(report.problems)} more"
+                  " problems", file=sys.stderr)
+        print(f"{report.file}: refused, {report.problem_count} problem(s); nothing was written",
+              file=sys.stderr)
+        return 1
+    print(_summary(report, tandem.currency))
+    return 0
+
+
+def _summary(report: ImportReport, currency: str) -> str:
+    verb = "imported" if report.committed else "would import (dry run)"
+    parts = [f"{report.file}: {verb} {report.rows} rows of {report.kind}",
+             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged"]
+    if report.scenario:
+        parts.append(f"scenario {report.scenario}")
+    if report.control_total is not None:
+        parts.append(f"control total {format_money(report.control_total, currency)}")
+    return "; ".join(parts)
+
+
+def _export(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    text = tandem.export_csv(args.kind, scenario=args.scenario, year=args.year)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _pool(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.amount is not None:
+        try:
+            tandem.set_pool(args.year, Decimal(args.amount))
+        except InvalidOperation:
+            parser.error(f"{args.amount!r} is not an amount like 6250000.00")
+    print(f"{args.year}: pool {format_money(tandem.pool(args.year), tandem.currency)}")
+    return 0
+
+
+COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool}
+
+if __name__ == "__main__":
+    sys.exit(main())

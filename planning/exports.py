@@ -1,0 +1,59 @@
+"""Write the CSV form the importer reads, safe to open in a spreadsheet."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from planning.imports.cross_row import fiscal_year_of
+from planning.imports.kinds import KINDS
+from planning.model import BASELINE
+from planning.store import Store
+
+# A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection);
+# the importer strips it again, so an export still imports to the same store.
+_GUARDED = "CASE WHEN regexp_matches({c}, '^[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END"
+
+
+def _cell(kind_name: str, name: str, column_type: str) -> str:
+    c = f'x."{name}"'
+    if column_type == "month":
+        return f"strftime({c}, '%Y-%m')"
+    if column_type == "text":
+        return _GUARDED.format(c=c)
+    if column_type == "target":
+        # 0.250000 -> 0.25; 27900000.000000 -> 27900000
+        return f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.')"
+    return f"CAST({c} AS VARCHAR)"
+
+
+def export_sql(store: Store, kind_name: str, scenario: str, year: int | None) -> tuple[str, list]:
+    kind = KINDS[kind_name]
+    cells = ", ".join(f'{_cell(kind_name, c.name, c.type)} AS "{c.name}"' for c in kind.columns)
+    order = ", ".join(f'x."{k}"' for k in kind.key)
+    if kind_name == "plan":
+        source = ("(SELECT l.*, s.fiscal_year FROM plan_lines l JOIN scenarios s"
+                  " ON s.id = l.scenario_id WHERE s.name = ?)")
+        params: list = [scenario]
+        where, order = "x.fiscal_year = ?", "x.fiscal_year, " + order
+    elif "fiscal_year" in kind.names:
+        source, params, where = kind.table, [], "x.fiscal_year = ?"
+    else:
+        source, params = kind.table, [store.fiscal_year_start_month]
+        where = f"{fiscal_year_of('x.month')} = ?"
+    if year is None:
+        where = "true"
+        params = params[:1] if kind_name == "plan" else []
+    else:
+        params.append(year)
+    return f"SELECT {cells} FROM {source} AS x WHERE {where} ORDER BY {order}", params
+
+
+def export_csv(store: Store, kind_name: str, *, scenario: str = BASELINE,
+               year: int | None = None) -> str:
+    """The rows of one kind as CSV text, in the contract's column order, sorted by key."""
+    sql, params = export_sql(store, kind_name, scenario, year)
+    with tempfile.TemporaryDirectory() as tmp, store.cursor() as cur:
+        out = Path(tmp) / "export.csv"
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE export_rows AS {sql}", params)
+        cur.execute(f"COPY export_rows TO '{out}' (HEADER, DELIMITER ',')")
+        return out.read_text(encoding="utf-8")
