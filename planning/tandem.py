@@ -86,5 +86,12 @@ class Tandem:
         return import_csv(self.store, kind, data, file_name=file_name, scenario=scenario,
                           actor=actor, commit=commit)
 
+    def recent_imports(self, limit: int = 20) -> list[tuple]:
+        """(when, kind, file, scenario, rows, added, updated, control total, by), newest first."""
+        return self.store.query(
+            "SELECT imported_at, kind, file_name, scenario, rows_in_file, rows_added,"
+            " rows_updated, control_total, imported_by FROM imports ORDER BY id DESC LIMIT ?",
+            [limit])
+
     def export_csv(self, kind: str, *, scenario: str = BASELINE, year: int | None = None) -> str:
         return export_csv(self.store, kind, scenario=scenario, year=year)

@@ -1,0 +1,134 @@
+"""Benchmark: importing a large plan file, against DuckDB's own CSV load as the floor.
+
+    python bench/import_plan.py [--lines N] [--keep DIR] [--json]
+
+Generates a valid plan CSV of N lines (default 1,000,000; see bench/plan_data.py), then runs
+each phase in a fresh process (so its peak RSS, `ru_maxrss`, is its own):
+
+- baseline: DuckDB alone, `CREATE TABLE t AS SELECT * FROM read_csv(..., columns = {typed})` into
+  a new database file: the floor for reading and storing the file;
+- Tandem: `import_csv(Store(path), "plan", file)` on a new database file: every check + the write;
+- re-import: the same file again into that store (the upsert path: 0 added, N unchanged).
+
+Timings cover the load and closing the database (its checkpoint), not opening it.
+Targets: Tandem / baseline <= 2.0, and peak RSS of the Tandem import < 2 GiB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from plan_data import write_plan_csv
+
+MAX_RATIO = 2.0
+MAX_RSS_MIB = 2048
+TYPED_COLUMNS = (
+    "{'fiscal_year': 'INTEGER', 'owner': 'VARCHAR', 'category': 'VARCHAR',"
+    " 'funnel_stage': 'VARCHAR', 'channel': 'VARCHAR', 'region': 'VARCHAR', 'month': 'VARCHAR',"
+    " 'amount': 'DECIMAL(18,2)', 'description': 'VARCHAR'}"
+)
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def baseline_phase(csv_path: str, db_path: str) -> dict:
+    con = duckdb.connect(db_path, config={"enable_progress_bar": False})
+    start = time.perf_counter()
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, header = true,"
+                f" columns = {TYPED_COLUMNS})", [csv_path])
+    con.close()
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mib": _peak_mib()}
+
+
+def tandem_phase(csv_path: str, db_path: str) -> dict:
+    from planning.imports import import_csv
+    from planning.store import Store
+
+    store = Store(db_path)
+    start = time.perf_counter()
+    report = import_csv(store, "plan", Path(csv_path))
+    store.close()
+    seconds = time.perf_counter() - start
+    assert report.ok, report.problems[:5]
+    return {"seconds": seconds, "peak_mib": _peak_mib(), "rows": report.rows,
+            "added": report.added, "updated": report.updated, "unchanged": report.unchanged}
+
+
+def in_fresh_process(phase, *args) -> dict:
+    """Run one phase in a new interpreter and return what it measured."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(phase, args)
+
+
+def run(lines: int, workdir: Path) -> dict:
+    csv_path = write_plan_csv(workdir / f"plan-{lines}.csv", lines)
+    for old in workdir.glob("*.duckdb*"):
+        old.unlink()
+    tandem_db = str(workdir / "tandem.duckdb")
+    base = in_fresh_process(baseline_phase, str(csv_path), str(workdir / "baseline.duckdb"))
+    first = in_fresh_process(tandem_phase, str(csv_path), tandem_db)
+    again = in_fresh_process(tandem_phase, str(csv_path), tandem_db)
+    assert first["added"] == lines, first
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, lines), again
+    ratio = first["seconds"] / base["seconds"]
+    return {
+        "lines": lines,
+        "file_mb": round(csv_path.stat().st_size / 1e6, 1),
+        "baseline_s": round(base["seconds"], 3),
+        "tandem_s": round(first["seconds"], 3),
+        "ratio": round(ratio, 2),
+        "rows_per_s": round(lines / first["seconds"]),
+        "tandem_peak_rss_mib": round(first["peak_mib"]),
+        "baseline_peak_rss_mib": round(base["peak_mib"]),
+        "reimport_s": round(again["seconds"], 3),
+        "reimport_peak_rss_mib": round(again["peak_mib"]),
+        "ok": ratio <= MAX_RATIO and first["peak_mib"] < MAX_RSS_MIB,
+    }
+
+
+def show(r: dict) -> None:
+    print(f"lines                 {r['lines']:>12,}")
+    print(f"file size             {r['file_mb']:>12.1f} MB")
+    print(f"baseline (DuckDB)     {r['baseline_s']:>12.3f} s   peak RSS "
+          f"{r['baseline_peak_rss_mib']:,} MiB")
+    print(f"Tandem import         {r['tandem_s']:>12.3f} s   peak RSS "
+          f"{r['tandem_peak_rss_mib']:,} MiB")
+    print(f"ratio Tandem/baseline {r['ratio']:>12.2f}")
+    print(f"rows/s                {r['rows_per_s']:>12,}")
+    print(f"re-import (upsert)    {r['reimport_s']:>12.3f} s   peak RSS "
+          f"{r['reimport_peak_rss_mib']:,} MiB")
+    print(f"verdict: {'PASS' if r['ok'] else 'FAIL'} (targets: ratio <= {MAX_RATIO}, peak RSS"
+          f" < {MAX_RSS_MIB} MiB; got ratio {r['ratio']:.2f}, peak RSS"
+          f" {r['tandem_peak_rss_mib']:,} MiB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="write the CSV and databases to DIR and keep them")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        result = run(args.lines, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
+            result = run(args.lines, Path(tmp))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        show(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Shared widgets of the app: the store handle, formatting, filters and chart builders."""

@@ -1,0 +1,74 @@
+"""Altair charts in the house style: titled, labelled axes, one colour per owner everywhere."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import altair as alt
+import pandas as pd
+
+from dashboard.ui.format import axis_format
+from planning.model import FUNNEL_STAGES, OWNERS
+
+OWNER_COLOURS = {"sales": "#2563eb", "marketing": "#ea580c", "joint": "#7c3aed"}
+OWNER_SCALE = alt.Scale(domain=list(OWNERS), range=[OWNER_COLOURS[o] for o in OWNERS])
+OWNER_LEGEND = alt.Legend(title="Owner", orient="top")
+
+
+def _frame(rows: Sequence[tuple], columns: list[str]) -> pd.DataFrame:
+    # Decimal becomes float only here, at the last step of drawing.
+    records = [tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in rows]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _money_axis(currency: str) -> alt.Axis:
+    return alt.Axis(format=axis_format(currency), title=f"Amount ({currency})")
+
+
+def monthly_phasing(rows: Sequence[tuple], currency: str) -> alt.Chart:
+    """Stacked columns: each month's allocation by owner."""
+    frame = _frame(rows, ["month", "owner", "amount"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    return (
+        alt.Chart(frame, title="Monthly phasing by owner")
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title="Month", axis=alt.Axis(format="%b %Y",
+                                                                       labelAngle=-45)),
+            y=alt.Y("sum(amount):Q", axis=_money_axis(currency), stack="zero"),
+            color=alt.Color("owner:N", scale=OWNER_SCALE, legend=OWNER_LEGEND),
+            order=alt.Order("owner:N"),
+            tooltip=[alt.Tooltip("yearmonth(month):O", title="Month", format="%B %Y"),
+                     alt.Tooltip("owner:N", title="Owner"),
+                     alt.Tooltip("sum(amount):Q", title="Amount", format=",.2f")],
+        )
+        .properties(height=320)
+    )
+
+
+def breakdown(rows: Sequence[tuple], dimension: str, title: str, currency: str,
+              order: Sequence[str] | None = None) -> alt.Chart:
+    """Horizontal stacked bars of one dimension by owner, biggest first unless `order` given."""
+    frame = _frame(rows, ["value", "owner", "amount"])
+    if order is None:
+        totals = frame.groupby("value")["amount"].sum().sort_values(ascending=False)
+        order = list(totals.index)
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", title=dimension, sort=list(order)),
+            x=alt.X("sum(amount):Q", axis=_money_axis(currency), stack="zero"),
+            color=alt.Color("owner:N", scale=OWNER_SCALE, legend=OWNER_LEGEND),
+            tooltip=[alt.Tooltip("value:N", title=dimension),
+                     alt.Tooltip("owner:N", title="Owner"),
+                     alt.Tooltip("sum(amount):Q", title="Amount", format=",.2f")],
+        )
+        .properties(height=alt.Step(26))
+    )
+
+
+def funnel_stages(rows: Sequence[tuple], currency: str) -> alt.Chart:
+    present = {r[0] for r in rows}
+    return breakdown(rows, "Funnel stage", "Allocation by funnel stage (awareness → advocacy)",
+                     currency, order=[s for s in FUNNEL_STAGES if s in present])

@@ -1,0 +1,103 @@
+"""Budget: the shared pool of a fiscal year, how it is allocated, and every line."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import charts
+from dashboard.ui.context import fiscal_year, shown_refusals, tandem
+from dashboard.ui.filters import budget_filter
+from dashboard.ui.format import format_money, percent, table_money_format
+from planning.budget import PAGE_SIZE, SORTABLE
+from planning.money import parse_amount
+
+t = tandem()
+year = fiscal_year()
+currency = t.currency
+
+if year is None:
+    st.title("Shared budget")
+    st.info("No plan yet. Load one on the **Import & export** page.")
+    st.stop()
+
+scenarios = [s.name for s in t.scenarios(year)]
+adopted = t.adopted_scenario(year)
+scenario = st.sidebar.selectbox(
+    "Scenario", scenarios, index=scenarios.index(adopted) if adopted in scenarios else 0,
+    key="budget_scenario", format_func=lambda s: f"{s} (adopted)" if s == adopted else s)
+budget = t.budget(year, scenario)
+first, last = budget.month_range()
+budget = budget.filtered(budget_filter(budget.options(), first, last))
+summary = budget.summary()
+
+st.title(f"Shared budget · FY{year}")
+st.caption(f"Scenario **{scenario}**" + (" (adopted plan)" if scenario == adopted else "")
+           + (" · filtered view: every figure below follows the sidebar filters"
+              if budget.filter.active else "") + f" · amounts in {currency}")
+
+
+def tile(column, label: str, amount, help_text: str, delta: str | None = None) -> None:
+    column.metric(label, format_money(amount, currency, cents=False), delta=delta,
+                  delta_color="off", delta_arrow="off", help=help_text, border=True)
+
+
+tiles = [*st.columns(3), *st.columns(3)]
+tile(tiles[0], "Pool", summary.pool, "The total budget of the fiscal year, shared by both"
+     " departments.", "sales + marketing + joint" if summary.pool is not None else "not set")
+tile(tiles[1], "Allocated", summary.allocated, "Sum of the lines shown.",
+     f"{percent(summary.allocated, summary.pool)} of pool" if summary.pool else None)
+tile(tiles[2], "Unallocated", summary.unallocated,
+     "Pool minus every line of the scenario (filters do not change it).",
+     f"{percent(summary.unallocated, summary.pool)} of pool" if summary.pool else None)
+for column, owner in zip(tiles[3:], ("sales", "marketing", "joint"), strict=True):
+    tile(column, owner.capitalize(), summary.by_owner[owner], f"Lines owned by {owner}.",
+         f"{percent(summary.by_owner[owner], summary.allocated)} of allocated")
+
+if summary.lines == 0:
+    st.warning("No line matches these filters.")
+    st.stop()
+
+left, right = st.columns([3, 2])
+left.altair_chart(charts.monthly_phasing(budget.monthly(), currency), width="stretch")
+right.altair_chart(charts.funnel_stages(budget.by_dimension("funnel_stage"), currency),
+                   width="stretch")
+
+tabs = st.tabs(["By category", "By channel", "By region", "By owner"])
+for tab, (dim, label) in zip(tabs, [("category", "Category"), ("channel", "Channel"),
+                                    ("region", "Region"), ("owner", "Owner")], strict=True):
+    tab.altair_chart(charts.breakdown(budget.by_dimension(dim), label,
+                                      f"Allocation by {label.lower()}", currency),
+                     width="stretch")
+
+st.subheader(f"Lines ({summary.lines:,})")
+controls = st.columns([2, 1, 1, 3])
+sort = controls[0].selectbox("Sort by", SORTABLE, index=SORTABLE.index("amount"), key="sort",
+                             format_func=lambda c: c.replace("_", " ").capitalize())
+descending = controls[1].toggle("Largest first", value=True, key="descending")
+pages = max(1, -(-summary.lines // PAGE_SIZE))
+page = controls[2].number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
+                                key="page")
+rows = budget.lines(sort=sort, descending=descending, page=page - 1)
+st.dataframe(
+    [{"Owner": r.owner, "Category": r.category, "Funnel stage": r.funnel_stage,
+      "Channel": r.channel, "Region": r.region, "Month": r.month.strftime("%Y-%m"),
+      "Amount": float(r.amount), "Status": r.status, "Description": r.description or ""}
+     for r in rows],
+    column_config={"Amount": st.column_config.NumberColumn(
+        f"Amount ({currency})", format=table_money_format(currency))},
+    hide_index=True, width="stretch", key="lines_table")
+st.caption(f"Showing lines {(page - 1) * PAGE_SIZE + 1:,}–"
+           f"{min(page * PAGE_SIZE, summary.lines):,} of {summary.lines:,}, sorted by {sort}.")
+
+with st.expander(f"Pool of FY{year}"):
+    with st.form("pool_form"):
+        entered = st.text_input(f"Pool ({currency})", value=str(summary.pool or ""),
+                                help="A plain amount like 6250000.00")
+        if st.form_submit_button("Set the pool"):
+            with shown_refusals():
+                try:
+                    amount = parse_amount(entered, allow_negative=False)
+                except ValueError as exc:
+                    st.error(str(exc))
+                else:
+                    t.set_pool(year, amount)
+                    st.rerun()

@@ -1,0 +1,121 @@
+"""Import & export: check a planner's CSV, see every problem or a summary, then commit it."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui.context import fiscal_year, shown_refusals, tandem
+from dashboard.ui.format import format_money
+from planning.demo import DEMO_DIR
+from planning.imports import ImportReport
+from planning.model import BASELINE, KINDS
+
+TEMPLATES = DEMO_DIR.parent / "templates"
+WHAT = {
+    "plan": "budget lines of one scenario (who owns them, funnel stage, channel, region, month)",
+    "actuals": "money actually spent, by the same keys as the plan",
+    "outcomes": "what the shared funnel produced: leads to wins, pipeline and revenue",
+    "targets": "what both departments are measured on, by KPI and period",
+}
+
+t = tandem()
+currency = t.currency
+st.title("Import & export")
+st.caption("Every file is checked in full before anything is written: a file with any problem"
+           " changes nothing, a good one is written in one go. Importing the same file twice"
+           " leaves the store as one import would.")
+
+left, right = st.columns([2, 1])
+kind = left.selectbox("What are you loading?", KINDS, key="kind",
+                      format_func=lambda k: f"{k} — {WHAT[k]}")
+scenario = BASELINE
+if kind == "plan":
+    scenario = right.text_input("Into scenario", value=BASELINE, key="scenario",
+                                max_chars=60).strip() or BASELINE
+right.download_button(f"Download the {kind} template", (TEMPLATES / f"{kind}.csv").read_bytes(),
+                      file_name=f"{kind}-template.csv", mime="text/csv",
+                      icon=":material/download:", key="template")
+
+upload = st.file_uploader(f"Upload a {kind} CSV file", type=["csv"], key="upload")
+
+
+def problems_table(report: ImportReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Row": p.row, "Column": p.column, "Value": p.value if p.value is not None else "",
+          "Problem": p.message, "Fix": p.fix} for p in report.problems])
+
+
+def summary_line(report: ImportReport) -> str:
+    text = (f"**{report.rows:,}** rows: **{report.added:,}** new, **{report.updated:,}** changed,"
+            f" **{report.unchanged:,}** unchanged")
+    if report.control_total is not None:
+        text += f" · control total **{format_money(report.control_total, currency)}**"
+    if report.fiscal_years:
+        text += " · fiscal year " + ", ".join(f"FY{y}" for y in report.fiscal_years)
+    return text
+
+
+if upload is not None:
+    data = upload.getvalue()
+    check_key = (upload.file_id, kind, scenario)
+    with shown_refusals():
+        if st.session_state.get("checked_key") != check_key:
+            st.session_state["checked"] = t.import_csv(kind, data, file_name=upload.name,
+                                                       scenario=scenario, commit=False)
+            st.session_state["checked_key"] = check_key
+        report: ImportReport = st.session_state["checked"]
+        if not report.ok:
+            st.error(f"**{upload.name}** was refused: {report.problem_count:,} problem(s) found."
+                     " Nothing was written. Fix them all and upload the file again.",
+                     icon=":material/error:")
+            if report.problem_count > len(report.problems):
+                st.caption(f"The first {len(report.problems):,} are listed.")
+            table = problems_table(report)
+            st.dataframe(table, hide_index=True, width="stretch", key="problems")
+            st.download_button("Download the problems as CSV",
+                               table.to_csv(index=False).encode(), file_name="problems.csv",
+                               mime="text/csv", key="problems_csv")
+        else:
+            st.success(f"**{upload.name}** is valid. Importing it would write "
+                       + summary_line(report) + (f" into scenario **{scenario}**"
+                                                 if kind == "plan" else "") + ".",
+                       icon=":material/task_alt:")
+            preview = pd.read_csv(io.BytesIO(data), dtype=str, nrows=20, keep_default_na=False)
+            st.caption("First rows of the file")
+            st.dataframe(preview, hide_index=True, width="stretch", key="preview")
+            if st.button(f"Import {report.rows:,} rows", type="primary", key="commit"):
+                done = t.import_csv(kind, data, file_name=upload.name, scenario=scenario,
+                                    actor="app")
+                st.session_state.pop("checked_key", None)
+                if done.ok:
+                    st.success("Imported. " + summary_line(done) + ".", icon=":material/done_all:")
+                else:  # the store changed between the check and the commit
+                    st.error(f"Refused on import: {done.problems[0]}")
+
+st.divider()
+st.subheader("Export")
+year = fiscal_year()
+cols = st.columns(len(KINDS))
+for column, export_kind in zip(cols, KINDS, strict=True):
+    if year is None:
+        break
+    column.download_button(
+        f"{export_kind} FY{year}", t.export_csv(export_kind, year=year).encode(),
+        file_name=f"{export_kind}-FY{year}.csv", mime="text/csv",
+        icon=":material/download:", key=f"export_{export_kind}", width="stretch")
+st.caption("Exports are in the same form the importer reads. Text that a spreadsheet would run"
+           " as a formula is prefixed with an apostrophe; the importer removes it again.")
+
+st.subheader("Recent imports")
+history = t.recent_imports()
+if history:
+    st.dataframe(
+        [{"When": h[0].strftime("%Y-%m-%d %H:%M"), "Kind": h[1], "File": h[2],
+          "Scenario": h[3] or "", "Rows": h[4], "Added": h[5], "Updated": h[6],
+          "Control total": format_money(h[7], currency) if h[7] is not None else "", "By": h[8]}
+         for h in history],
+        hide_index=True, width="stretch", key="history")
+else:
+    st.caption("Nothing imported yet.")
