@@ -73,15 +73,18 @@ if upload is not None:
             if report.problem_count > len(report.problems):
                 st.caption(f"The first {len(report.problems):,} are listed.")
             table = problems_table(report)
-            st.dataframe(table, hide_index=True, width="stretch", key="problems")
+            st.dataframe(table, hide_index=True, width="stretch", key="problems",
+                         column_config={"Row": st.column_config.NumberColumn(width="small"),
+                                        "Column": st.column_config.TextColumn(width="small"),
+                                        "Problem": st.column_config.TextColumn(width="medium"),
+                                        "Fix": st.column_config.TextColumn(width="large")})
             st.download_button("Download the problems as CSV",
                                table.to_csv(index=False).encode(), file_name="problems.csv",
                                mime="text/csv", key="problems_csv")
         else:
-            st.success(f"**{upload.name}** is valid. Importing it would write "
-                       + summary_line(report) + (f" into scenario **{scenario}**"
-                                                 if kind == "plan" else "") + ".",
-                       icon=":material/task_alt:")
+            into = f" into scenario **{scenario}**" if kind == "plan" else ""
+            st.success(f"**{upload.name}** is valid. Importing it{into} would write "
+                       + summary_line(report) + ".", icon=":material/task_alt:")
             preview = pd.read_csv(io.BytesIO(data), dtype=str, nrows=20, keep_default_na=False)
             st.caption("First rows of the file")
             st.dataframe(preview, hide_index=True, width="stretch", key="preview")

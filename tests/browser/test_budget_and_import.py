@@ -1,0 +1,45 @@
+"""What a planner clicks: open the Budget page, upload a bad CSV, read every error."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+BAD_PLAN = (
+    "fiscal_year,owner,category,funnel_stage,channel,region,month,amount\n"
+    "2026,sales,Events,awareness,Webinars,EMEA,2026-01,\"1,200.00\"\n"
+    "2026,salse,Events,awareness,Webinars,EMEA,2026-02,100.00\n"
+    "2026,sales,Events,awareness,Webinars,EMEA,2026-13,100.00\n"
+)
+
+
+def tile(page, label: str):
+    """The metric tile whose label is exactly `label`."""
+    return page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+
+
+def test_budget_page_shows_the_demo_pool(server, page):
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Shared budget · FY2026")).to_be_visible()
+    expect(tile(page, "Pool")).to_contain_text("$6,250,000")
+    expect(page.get_by_text("Monthly phasing by owner")).to_be_visible()
+    page.wait_for_timeout(1500)  # let the charts finish drawing
+    screenshot(page, "budget")
+
+
+def test_bad_upload_lists_every_error(server, page, tmp_path):
+    bad = tmp_path / "bad-plan.csv"
+    bad.write_text(BAD_PLAN, encoding="utf-8")
+    page.goto(server)
+    page.get_by_role("link", name="Import & export").click()
+    expect(page.get_by_role("heading", name="Import & export")).to_be_visible()
+    page.locator("input[type=file]").set_input_files(str(bad))
+    expect(page.get_by_text("was refused: 3 problem(s) found")).to_be_visible()
+    errors = page.get_by_test_id("stDataFrame").first
+    expect(errors).to_be_visible()
+    page.wait_for_timeout(1000)
+    screenshot(page, "import-errors")
+    # The store is unchanged: the Budget page still shows the demo allocation.
+    page.get_by_role("link", name="Budget").click()
+    expect(tile(page, "Allocated")).to_contain_text("$5,966,651")
