@@ -102,12 +102,13 @@ class _Job:
                            self.start_month, rows, commit=commit)
 
     def _refuse(self, problems: list[ImportProblem], count: int | None = None) -> ImportReport:
-        return ImportReport(self.kind.name, self.source.name, _scenario_of(self.kind, self.scenario),
+        return ImportReport(self.kind.name, self.source.name,
+                            _scenario_of(self.kind, self.scenario),
                             problems=tuple(problems[:SHOWN_PROBLEMS]),
                             problem_count=len(problems) if count is None else count)
 
     def stage(self, cur: duckdb.DuckDBPyConnection) -> dict[int, ImportProblem]:
-        """Load the file as text; rows DuckDB cannot split into the header's columns are rejected."""
+        """Load the file as text; rows that do not split into the header's columns are rejected."""
         columns = ", ".join(f"'{name}': 'VARCHAR'" for name in self.source.columns)
         for table in ("stg", "stg_rejects", "stg_scans", "problems", "typed", "keyed"):
             cur.execute(f"DROP TABLE IF EXISTS {table}")

@@ -130,7 +130,8 @@ def cell(col: Column) -> str:
         raw = f"coalesce({raw}, '{col.default}')"
     if col.type == "text":
         # Exports guard cells that a spreadsheet would run as a formula; read them back unguarded.
-        return f"(CASE WHEN regexp_matches({raw}, '{INJECTION_PREFIX}') THEN {raw}[2:] ELSE {raw} END)"
+        guarded = f"regexp_matches({raw}, '{INJECTION_PREFIX}')"
+        return f"(CASE WHEN {guarded} THEN {raw}[2:] ELSE {raw} END)"
     return raw
 
 
@@ -168,9 +169,8 @@ def checks(col: Column) -> list[tuple[str, str]]:
             ("too_large", "length(split_part(ltrim(rtrim(@v, '%'), '-'), '.', 1)) > 12"),
         ]
     elif kind == "period":
-        found.append(
-            ("bad_period", "NOT regexp_full_match(upper(@v), '[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?')")
-        )
+        period = "[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?"
+        found.append(("bad_period", f"NOT regexp_full_match(upper(@v), '{period}')"))
     return found
 
 

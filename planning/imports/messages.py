@@ -4,15 +4,17 @@ from __future__ import annotations
 from planning.imports.kinds import Column
 
 
-def explain(code: str, col: Column | None, value: str | None, detail: str | None) -> tuple[str, str]:
+def explain(code: str, col: Column | None, value: str | None,
+            detail: str | None) -> tuple[str, str]:
     """(message, fix) for a problem code; `detail` carries the other half of a cross-row check."""
     shown = "" if value is None else repr(value)
     form = col.describe() if col else ""
     name = col.name if col else ""
+    longest = col.max_length if col else 0
     table = {
         "empty": ("is empty", f"fill in {name}: {form}"),
-        "too_long": (f"is {len(value or '')} characters long, more than {col.max_length if col else 0}",
-                     f"shorten it to at most {col.max_length if col else 0} characters"),
+        "too_long": (f"is {len(value or '')} characters long, more than {longest}",
+                     f"shorten it to at most {longest} characters"),
         "not_one_of": (f"{shown} is not one of the accepted values", f"use {form}"),
         "not_year": (f"{shown} is not a year", "write the fiscal year as four digits, e.g. 2026"),
         "not_month": (f"{shown} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
