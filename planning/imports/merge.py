@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import duckdb
 
+from planning import audit
 from planning.imports.cross_row import fiscal_year_of
 from planning.imports.kinds import Kind
 from planning.imports.problems import ImportReport
@@ -43,6 +44,9 @@ def write(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: 
         if kind.name == "plan":
             cur.execute("INSERT INTO fiscal_years (fiscal_year) SELECT DISTINCT fiscal_year"
                         " FROM keyed ON CONFLICT DO NOTHING")
+        audit.record(cur, actor, "import", f"{kind.name} {file_name}", after={
+            "scenario": scenario if kind.name == "plan" else None, "rows": rows, "added": added,
+            "updated": updated, "control_total": audit.money(control)})
         cur.execute(
             "INSERT INTO imports (kind, file_name, scenario, rows_in_file, rows_added,"
             " rows_updated, control_total, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -112,3 +112,34 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(
+    (
+        "0002_scenarios_and_audit",
+        """
+        CREATE TABLE audit_log (
+            seq BIGINT PRIMARY KEY,
+            recorded_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            entity VARCHAR NOT NULL,
+            before VARCHAR,
+            after VARCHAR,
+            reason VARCHAR,
+            prev_hash VARCHAR NOT NULL,
+            hash VARCHAR NOT NULL
+        );
+
+        CREATE TABLE assumptions (
+            scenario_id INTEGER NOT NULL,
+            name VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL DEFAULT '',
+            value DECIMAL(18,6) NOT NULL CHECK (value >= 0),
+            set_by VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            set_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            UNIQUE (scenario_id, name, channel)
+        );
+        """,
+    )
+)

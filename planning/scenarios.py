@@ -1,0 +1,374 @@
+"""Scenarios: both heads try allocations of the shared pool, exactly to the cent.
+
+Every operation is one transaction with its audit entry. Locked lines are never changed by scale,
+shift or split; a locked scenario is not changed at all. A refused operation writes nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from planning import audit
+from planning.budget import BudgetFilter
+from planning.errors import Refused
+from planning.money import CENT, ZERO, split, to_cents
+from planning.store import Store
+from planning.store import allocate_sql
+
+NAME_LIMIT = 60
+WEIGHT_COLUMNS = ("owner", "funnel_stage", "category", "channel", "region", "month")
+
+
+@dataclass(frozen=True)
+class OperationResult:
+    scenario: str
+    action: str
+    lines_changed: int
+    total_before: Decimal
+    total_after: Decimal
+    locked_kept: int = 0
+
+    @property
+    def change(self) -> Decimal:
+        return self.total_after - self.total_before
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """A new amount (and description) for a line, as of the version the editor opened."""
+
+    line_id: int
+    version: int
+    amount: Decimal
+    description: str | None = None
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= NAME_LIMIT:
+        raise Refused(f"a scenario name has 1 to {NAME_LIMIT} characters")
+    return name
+
+
+def scenario_id(cur: duckdb.DuckDBPyConnection, year: int, name: str, *,
+                writable: bool = False) -> int:
+    row = cur.execute("SELECT id, locked FROM scenarios WHERE fiscal_year = ? AND name = ?",
+                      [year, name]).fetchone()
+    if row is None:
+        raise Refused(f"there is no scenario {name!r} in fiscal year {year}")
+    if writable and row[1]:
+        raise Refused(f"scenario {name!r} is locked; nothing in it can change")
+    return row[0]
+
+
+def _total(cur: duckdb.DuckDBPyConnection, sid: int) -> Decimal:
+    found = cur.execute("SELECT sum(amount) FROM plan_lines WHERE scenario_id = ?",
+                        [sid]).fetchone()[0]
+    return found if found is not None else ZERO
+
+
+def _where(sid: int, where: BudgetFilter, *, unlocked: bool = True) -> tuple[str, list]:
+    clauses, params = where.clauses()
+    base = ["l.scenario_id = ?"] + (["NOT l.locked"] if unlocked else [])
+    return " AND ".join(base + clauses), [sid, *params]
+
+
+def _check_values(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter) -> None:
+    """Refuse a filter value the scenario does not have: a typo must not match nothing."""
+    for column, values in (("owner", where.owners), ("funnel_stage", where.stages),
+                           ("category", where.categories), ("channel", where.channels),
+                           ("region", where.regions)):
+        if not values:
+            continue
+        known = {r[0] for r in cur.execute(
+            f"SELECT DISTINCT {column} FROM plan_lines WHERE scenario_id = ?", [sid]).fetchall()}
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise Refused(f"no line of this scenario has {column} {', '.join(map(repr, unknown))}")
+
+
+def _fill(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter, weight: str,
+          group: str = "0") -> tuple[int, int, Decimal]:
+    """Put the unlocked lines of a filter into `alloc_in`; (lines, locked lines, their total)."""
+    _check_values(cur, sid, where)
+    sql, params = _where(sid, where)
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE alloc_in AS SELECT l.id, CAST({group} AS VARCHAR) AS g,"
+        f" {weight} AS w,"
+        f" {allocate_sql.LINE_KEY} FROM plan_lines l WHERE {sql}", params)
+    lines, total = cur.execute("SELECT count(*), sum(l.amount) FROM plan_lines l"
+                               " JOIN alloc_in USING (id)").fetchone()
+    all_sql, all_params = _where(sid, where, unlocked=False)
+    matched = cur.execute(f"SELECT count(*) FROM plan_lines l WHERE {all_sql}",
+                          all_params).fetchone()[0]
+    if lines == 0:
+        if matched:
+            raise Refused(f"all {matched} lines that match are locked; unlock some first")
+        raise Refused("no line matches this filter")
+    return lines, matched - lines, total or ZERO
+
+
+def _allocate(cur: duckdb.DuckDBPyConnection, totals: Mapping[str, int]) -> None:
+    cur.execute("CREATE OR REPLACE TEMP TABLE alloc_totals (g VARCHAR, cents BIGINT)")
+    cur.executemany("INSERT INTO alloc_totals VALUES (?, ?)", [[g, c] for g, c in totals.items()])
+    cur.execute(allocate_sql.ALLOCATE)
+
+
+def _apply(cur: duckdb.DuckDBPyConnection, sid: int, actor: str, action: str, name: str,
+           details: dict, locked_kept: int) -> OperationResult:
+    negative = cur.execute(allocate_sql.WOULD_GO_NEGATIVE).fetchone()[0]
+    if negative:
+        raise Refused(f"{negative} line(s) would go below zero; take less, or take it pro rata")
+    before = _total(cur, sid)
+    changed = cur.execute("SELECT count(DISTINCT id) FROM alloc_out WHERE part <> 0").fetchone()[0]
+    cur.execute(allocate_sql.APPLY)
+    after = _total(cur, sid)
+    audit.record(cur, actor, action, f"scenario {name}", before={"total": str(before)},
+                 after={"total": str(after), "lines_changed": changed, **details})
+    return OperationResult(name, action, changed, before, after, locked_kept)
+
+
+def _weight(mode: str) -> str:
+    if mode in ("amount", "pro_rata"):
+        return "CAST(l.amount * 100 AS BIGINT)"
+    if mode == "even":
+        return "1"
+    raise Refused(f"unknown weighting {mode!r}; use pro_rata (by current amounts) or even")
+
+
+class Scenarios:
+    """Scenario management and exact allocation operations for one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- management ----------------------------------------------------------------------------
+    def clone(self, year: int, source: str, new: str, actor: str) -> OperationResult:
+        new = _name(new)
+
+        def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
+            src = scenario_id(cur, year, source)
+            if cur.execute("SELECT 1 FROM scenarios WHERE fiscal_year = ? AND name = ?",
+                           [year, new]).fetchone():
+                raise Refused(f"scenario {new!r} already exists in fiscal year {year}")
+            sid = cur.execute("INSERT INTO scenarios (fiscal_year, name, created_by)"
+                              " VALUES (?, ?, ?) RETURNING id", [year, new, actor]).fetchone()[0]
+            # New ids without a window function: shift the source's id range past the largest id.
+            cur.execute(
+                "INSERT INTO plan_lines (id, scenario_id, owner, category, funnel_stage, channel,"
+                " region, month, amount, description, locked)"
+                " SELECT l.id - b.lo + b.hi + 1, ?, owner, category, funnel_stage, channel,"
+                " region, month, amount, description, locked FROM plan_lines l,"
+                " (SELECT (SELECT min(id) FROM plan_lines WHERE scenario_id = ?) AS lo,"
+                "         (SELECT max(id) FROM plan_lines) AS hi) b"
+                " WHERE l.scenario_id = ?", [sid, src, src])
+            total = _total(cur, sid)
+            lines = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?",
+                                [sid]).fetchone()[0]
+            audit.record(cur, actor, "clone", f"scenario {new}",
+                         after={"from": source, "lines": lines, "total": str(total)})
+            return OperationResult(new, "clone", lines, ZERO, total)
+
+        return self.store.write(work)
+
+    def rename(self, year: int, old: str, new: str, actor: str) -> None:
+        new = _name(new)
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            sid = scenario_id(cur, year, old, writable=True)
+            if cur.execute("SELECT 1 FROM scenarios WHERE fiscal_year = ? AND name = ?",
+                           [year, new]).fetchone():
+                raise Refused(f"scenario {new!r} already exists in fiscal year {year}")
+            cur.execute("UPDATE scenarios SET name = ? WHERE id = ?", [new, sid])
+            cur.execute("UPDATE fiscal_years SET adopted_scenario = ?"
+                        " WHERE fiscal_year = ? AND adopted_scenario = ?", [new, year, old])
+            audit.record(cur, actor, "rename", f"scenario {old}", before={"name": old},
+                         after={"name": new})
+
+        self.store.write(work)
+
+    def delete(self, year: int, name: str, actor: str) -> None:
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            sid = scenario_id(cur, year, name, writable=True)
+            if self._adopted(cur, year) == name:
+                raise Refused(f"scenario {name!r} is the adopted plan of FY{year}; adopt another"
+                              " one before deleting it")
+            lines, total = cur.execute("SELECT count(*), coalesce(sum(amount), 0) FROM plan_lines"
+                                       " WHERE scenario_id = ?", [sid]).fetchone()
+            cur.execute("DELETE FROM assumptions WHERE scenario_id = ?", [sid])
+            cur.execute("DELETE FROM plan_lines WHERE scenario_id = ?", [sid])
+            cur.execute("DELETE FROM scenarios WHERE id = ?", [sid])
+            audit.record(cur, actor, "delete", f"scenario {name}",
+                         before={"lines": lines, "total": str(total)})
+
+        self.store.write(work)
+
+    def adopt(self, year: int, name: str, actor: str) -> None:
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            scenario_id(cur, year, name)
+            before = self._adopted(cur, year)
+            cur.execute("INSERT INTO fiscal_years (fiscal_year, adopted_scenario) VALUES (?, ?)"
+                        " ON CONFLICT (fiscal_year) DO UPDATE SET adopted_scenario = ?",
+                        [year, name, name])
+            audit.record(cur, actor, "adopt", f"fiscal year {year}",
+                         before={"adopted": before}, after={"adopted": name})
+
+        self.store.write(work)
+
+    def lock(self, year: int, name: str, actor: str) -> None:
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            sid = scenario_id(cur, year, name, writable=True)
+            cur.execute("UPDATE scenarios SET locked = true WHERE id = ?", [sid])
+            audit.record(cur, actor, "lock", f"scenario {name}", after={"locked": True})
+
+        self.store.write(work)
+
+    def lock_lines(self, year: int, name: str, where: BudgetFilter, actor: str, *,
+                   locked: bool = True) -> int:
+        """Lock (or unlock) the lines of a filter; returns how many changed."""
+        def work(cur: duckdb.DuckDBPyConnection) -> int:
+            sid = scenario_id(cur, year, name, writable=True)
+            _check_values(cur, sid, where)
+            sql, params = _where(sid, where, unlocked=False)
+            changed = cur.execute(f"UPDATE plan_lines l SET locked = ? WHERE {sql}"
+                                  " AND l.locked <> ?", [locked, *params, locked]).fetchone()[0]
+            audit.record(cur, actor, "lock lines" if locked else "unlock lines",
+                         f"scenario {name}", after={"lines": changed, "filter": repr(where)})
+            return changed
+
+        return self.store.write(work)
+
+    @staticmethod
+    def _adopted(cur: duckdb.DuckDBPyConnection, year: int) -> str:
+        row = cur.execute("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
+                          [year]).fetchone()
+        return row[0] if row else "baseline"
+
+    # -- allocation -----------------------------------------------------------------------------
+    def scale(self, year: int, name: str, percent: Decimal, where: BudgetFilter,
+              actor: str) -> OperationResult:
+        """Scale the unlocked lines of a filter by `percent` (10 adds 10%, -100 empties them).
+
+        The change is the matched total times percent, rounded to the cent; it is spread pro
+        rata to the lines' amounts, so the scenario total changes by exactly that.
+        """
+        percent = Decimal(percent)
+        if percent < -100:
+            raise Refused("a line cannot be scaled below zero: use a percent of -100 or more")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
+            sid = scenario_id(cur, year, name, writable=True)
+            _lines, kept, total = _fill(cur, sid, where, _weight("amount"))
+            change = (total * percent / 100).quantize(CENT)
+            _allocate(cur, {"0": to_cents(change)})
+            return _apply(cur, sid, actor, "scale", name,
+                          {"percent": str(percent), "change": str(change)}, kept)
+
+        return self.store.write(work)
+
+    def shift(self, year: int, name: str, amount: Decimal, source: BudgetFilter,
+              target: BudgetFilter, actor: str, *, mode: str = "pro_rata") -> OperationResult:
+        """Move `amount` from the lines of one filter to those of another; the total stays."""
+        amount = Decimal(amount)
+        if amount <= 0 or amount != amount.quantize(CENT):
+            raise Refused("shift a positive amount with at most 2 decimals")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
+            sid = scenario_id(cur, year, name, writable=True)
+            _n, kept_from, available = _fill(cur, sid, source, _weight(mode), "'from'")
+            cur.execute("CREATE OR REPLACE TEMP TABLE shift_from AS SELECT * FROM alloc_in")
+            _n, kept_to, _t = _fill(cur, sid, target, _weight(mode), "'to'")
+            overlap = cur.execute("SELECT count(*) FROM alloc_in JOIN shift_from USING (id)"
+                                  ).fetchone()[0]
+            if overlap:
+                raise Refused(f"{overlap} line(s) match both the source and the target filter")
+            if amount > available:
+                raise Refused(f"the source lines hold {available} (unlocked), less than {amount}")
+            cur.execute("INSERT INTO alloc_in SELECT * FROM shift_from")
+            cents = to_cents(amount)
+            _allocate(cur, {"from": -cents, "to": cents})
+            return _apply(cur, sid, actor, "shift", name,
+                          {"amount": str(amount), "from": repr(source), "to": repr(target),
+                           "mode": mode}, kept_from + kept_to)
+
+        return self.store.write(work)
+
+    def split(self, year: int, name: str, amount: Decimal, where: BudgetFilter, actor: str, *,
+              by: str = "amount", weights: Mapping[str, Decimal] | None = None) -> OperationResult:
+        """Spread `amount` over the lines of a filter (top-down allocation).
+
+        `by` is `amount` (pro rata to current amounts), `even`, or a column (owner, funnel_stage,
+        category, channel, region, month): the amount is first split over that column's values
+        by `weights` (equal when none are given), then over each value's lines pro rata.
+        """
+        amount = Decimal(amount)
+        if amount == 0 or amount != amount.quantize(CENT):
+            raise Refused("split a non-zero amount with at most 2 decimals")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
+            sid = scenario_id(cur, year, name, writable=True)
+            if by in WEIGHT_COLUMNS:
+                value = f"CAST(l.{by} AS VARCHAR)" if by != "month" else \
+                    "strftime(l.month, '%Y-%m')"
+                _n, kept, _t = _fill(cur, sid, where, _weight("amount"), value)
+                groups = [r[0] for r in cur.execute(
+                    "SELECT DISTINCT g FROM alloc_in ORDER BY g").fetchall()]
+                given = {k: Decimal(v) for k, v in (weights or {}).items()}
+                unknown = sorted(set(given) - set(groups))
+                if unknown:
+                    raise Refused(f"no matching line has {by} {', '.join(map(repr, unknown))}")
+                shares = [given.get(g, Decimal(0) if given else Decimal(1)) for g in groups]
+                if sum(shares) <= 0:
+                    raise Refused("the weights must add up to more than zero")
+                totals = {g: to_cents(p) for g, p in zip(groups, split(amount, shares),
+                                                           strict=True)}
+            else:
+                _n, kept, _t = _fill(cur, sid, where, _weight(by))
+                totals = {"0": to_cents(amount)}
+            _allocate(cur, totals)
+            return _apply(cur, sid, actor, "split", name,
+                          {"amount": str(amount), "by": by, "filter": repr(where)}, kept)
+
+        return self.store.write(work)
+
+    def edit_lines(self, year: int, name: str, edits: list[LineEdit],
+                   actor: str) -> OperationResult:
+        """Change single lines; refused whole if one is locked or changed since it was opened."""
+        def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
+            sid = scenario_id(cur, year, name, writable=True)
+            before = _total(cur, sid)
+            changed = 0
+            for edit in edits:
+                amount = Decimal(edit.amount)
+                if amount < 0 or amount != amount.quantize(CENT):
+                    raise Refused(f"line {edit.line_id}: {amount} is not an amount of 0 or more"
+                                  " with at most 2 decimals")
+                if edit.description is not None and len(edit.description) > 200:
+                    raise Refused(f"line {edit.line_id}: the description is over 200 characters")
+                row = cur.execute("SELECT version, locked, amount, description FROM plan_lines"
+                                  " WHERE id = ? AND scenario_id = ?",
+                                  [edit.line_id, sid]).fetchone()
+                if row is None:
+                    raise Refused(f"line {edit.line_id} is not in scenario {name!r}")
+                version, locked, old_amount, old_description = row
+                if locked:
+                    raise Refused(f"line {edit.line_id} is locked")
+                if version != edit.version:
+                    raise Refused(f"line {edit.line_id} changed since you opened it (now version"
+                                  f" {version}, amount {old_amount}); reload and edit again")
+                if (amount, edit.description) == (old_amount, old_description):
+                    continue
+                cur.execute("UPDATE plan_lines SET amount = ?, description = ?,"
+                            " version = version + 1, updated_at = current_timestamp WHERE id = ?",
+                            [amount, edit.description, edit.line_id])
+                changed += 1
+                audit.record(cur, actor, "edit line", f"line {edit.line_id}",
+                             before={"amount": str(old_amount), "description": old_description},
+                             after={"amount": str(amount), "description": edit.description})
+            after = _total(cur, sid)
+            return OperationResult(name, "edit", changed, before, after)
+
+        return self.store.write(work)
