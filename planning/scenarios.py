@@ -15,8 +15,7 @@ from planning import audit
 from planning.budget import BudgetFilter
 from planning.errors import Refused
 from planning.money import CENT, ZERO, split, to_cents
-from planning.store import Store
-from planning.store import allocate_sql
+from planning.store import Store, allocate_sql
 
 NAME_LIMIT = 60
 WEIGHT_COLUMNS = ("owner", "funnel_stage", "category", "channel", "region", "month")
