@@ -56,8 +56,9 @@ class Verdict:
 def verify(store: Store) -> Verdict:
     """Walk the chain from the first entry; name the first entry that does not match."""
     prev, count = GENESIS, 0
-    rows = store.query("SELECT seq, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%f'), actor, action, entity,"
-                       " before, after, reason, prev_hash, hash FROM audit_log ORDER BY seq")
+    rows = store.query("SELECT seq, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%f'), actor, action,"
+                       " entity, before, after, reason, prev_hash, hash FROM audit_log"
+                       " ORDER BY seq")
     for expected_seq, row in enumerate(rows, start=1):
         seq, at, actor, action, entity, before, after, reason, prev_hash, digest = row
         if seq != expected_seq:

@@ -49,6 +49,52 @@ class BudgetFilter:
     def active(self) -> bool:
         return bool(self.clauses()[0])
 
+    @classmethod
+    def parse(cls, pairs: list[str] | None) -> BudgetFilter:
+        """From `COL=VALUE` words (the command's --where); a column given twice means either.
+
+        `month=2026-07` is one month, `month=2026-07..2026-09` a range.
+        """
+        values: dict[str, list[str]] = {}
+        month_from = month_to = None
+        for pair in pairs or []:
+            column, sep, value = pair.partition("=")
+            column, value = FILTER_ALIASES.get(column.strip(), column.strip()), value.strip()
+            if not sep or not value:
+                raise Refused(f"{pair!r} is not COLUMN=VALUE")
+            if column == "month":
+                first, _, last = value.partition("..")
+                month_from, month_to = _month(first), _month(last or first)
+            elif column in FILTER_FIELDS:
+                values.setdefault(FILTER_FIELDS[column], []).append(
+                    value.lower() if column in ("owner", "funnel_stage") else value)
+            else:
+                raise Refused(f"cannot filter on {column!r}; use one of"
+                              f" {', '.join([*FILTER_FIELDS, 'month'])}")
+        return cls(**{k: tuple(v) for k, v in values.items()}, month_from=month_from,
+                   month_to=month_to)
+
+    def describe(self) -> str:
+        """`channel=Trade shows, region=EMEA`, or `all lines`."""
+        parts = [f"{column}={'|'.join(getattr(self, field))}"
+                 for column, field in FILTER_FIELDS.items() if getattr(self, field)]
+        if self.month_from or self.month_to:
+            parts.append(f"month={self.month_from or ''}..{self.month_to or ''}")
+        return ", ".join(parts) or "all lines"
+
+
+FILTER_FIELDS = {"owner": "owners", "funnel_stage": "stages", "category": "categories",
+                 "channel": "channels", "region": "regions"}
+FILTER_ALIASES = {"stage": "funnel_stage"}
+
+
+def _month(text: str) -> date:
+    try:
+        year, month = text.strip().split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise Refused(f"{text!r} is not a month like 2026-07") from None
+
 
 @dataclass(frozen=True)
 class BudgetSummary:

@@ -7,6 +7,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from planning import cli_scenario
 from planning.demo import load_demo
 from planning.errors import TandemError
 from planning.imports import ImportReport
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     pool = sub.add_parser("pool", parents=[common], help="show or set a fiscal year's pool")
     pool.add_argument("year", type=int)
     pool.add_argument("amount", nargs="?", help="the new pool, e.g. 6250000.00")
+    cli_scenario.add_parser(sub, common)
     return parser
 
 
@@ -129,7 +131,12 @@ def _pool(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentPar
     return 0
 
 
-COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool}
+def _scenario(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    return cli_scenario.run(tandem, args)
+
+
+COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
+            "scenario": _scenario}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -235,7 +235,7 @@ class Scenarios:
             changed = cur.execute(f"UPDATE plan_lines l SET locked = ? WHERE {sql}"
                                   " AND l.locked <> ?", [locked, *params, locked]).fetchone()[0]
             audit.record(cur, actor, "lock lines" if locked else "unlock lines",
-                         f"scenario {name}", after={"lines": changed, "filter": repr(where)})
+                         f"scenario {name}", after={"lines": changed, "filter": where.describe()})
             return changed
 
         return self.store.write(work)
@@ -290,7 +290,7 @@ class Scenarios:
             cents = to_cents(amount)
             _allocate(cur, {"from": -cents, "to": cents})
             return _apply(cur, sid, actor, "shift", name,
-                          {"amount": str(amount), "from": repr(source), "to": repr(target),
+                          {"amount": str(amount), "from": source.describe(), "to": target.describe(),
                            "mode": mode}, kept_from + kept_to)
 
         return self.store.write(work)
@@ -329,7 +329,7 @@ class Scenarios:
                 totals = {"0": to_cents(amount)}
             _allocate(cur, totals)
             return _apply(cur, sid, actor, "split", name,
-                          {"amount": str(amount), "by": by, "filter": repr(where)}, kept)
+                          {"amount": str(amount), "by": by, "filter": where.describe()}, kept)
 
         return self.store.write(work)
 
