@@ -1,7 +1,7 @@
 """The vocabulary of the shared budget: owners, funnel stages, the four CSV kinds."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -54,3 +54,8 @@ class Scenario:
     adopted: bool
     lines: int
     allocated: Decimal
+    by_owner: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return "locked" if self.locked else "draft"

@@ -290,8 +290,8 @@ class Scenarios:
             cents = to_cents(amount)
             _allocate(cur, {"from": -cents, "to": cents})
             return _apply(cur, sid, actor, "shift", name,
-                          {"amount": str(amount), "from": source.describe(), "to": target.describe(),
-                           "mode": mode}, kept_from + kept_to)
+                          {"amount": str(amount), "from": source.describe(),
+                           "to": target.describe(), "mode": mode}, kept_from + kept_to)
 
         return self.store.write(work)
 

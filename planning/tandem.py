@@ -5,11 +5,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from planning.budget import Budget, BudgetFilter
+from planning.compare import Comparison, compare
 from planning.errors import Refused
 from planning.exports import export_csv
 from planning.imports import ImportReport, import_csv
-from planning.model import BASELINE, Scenario
-from planning.money import CENT
+from planning.model import BASELINE, OWNERS, Scenario
+from planning.money import CENT, ZERO
+from planning.projection import Projection, clear_assumption, project, set_assumption
+from planning.scenarios import Scenarios
 from planning.store import Store
 from planning.store import budget_sql as sql
 
@@ -61,9 +64,33 @@ class Tandem:
         return self.store.scalar(sql.ADOPTED, [year]) or BASELINE
 
     def scenarios(self, year: int) -> list[Scenario]:
+        """Every scenario of the year: allocation and the sales / marketing / joint split."""
         adopted = self.adopted_scenario(year)
-        return [Scenario(year, name, locked, name == adopted, lines, allocated)
+        split: dict[str, dict[str, Decimal]] = {}
+        for name, owner, amount in self.store.query(sql.SCENARIO_SPLIT, [year]):
+            split.setdefault(name, {o: ZERO for o in OWNERS})[owner] = amount
+        return [Scenario(year, name, locked, name == adopted, lines, allocated,
+                         split.get(name, {o: ZERO for o in OWNERS}))
                 for name, locked, lines, allocated in self.store.query(sql.SCENARIOS, [year])]
+
+    @property
+    def scenario_ops(self) -> Scenarios:
+        """Clone, adopt, lock, scale, shift, split and edit (see planning.scenarios)."""
+        return Scenarios(self.store)
+
+    def project(self, year: int, scenario: str) -> Projection:
+        return project(self.store, year, scenario)
+
+    def compare(self, year: int, names: list[str]) -> Comparison:
+        return compare(self.store, year, names)
+
+    def set_assumption(self, year: int, scenario: str, name: str, value: Decimal, actor: str,
+                       reason: str, channel: str = "") -> None:
+        set_assumption(self.store, year, scenario, name, value, actor, reason, channel)
+
+    def clear_assumption(self, year: int, scenario: str, name: str, actor: str,
+                         channel: str = "") -> None:
+        clear_assumption(self.store, year, scenario, name, actor, channel)
 
     def pool(self, year: int) -> Decimal | None:
         return self.store.scalar(sql.POOL, [year])

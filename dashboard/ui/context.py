@@ -39,6 +39,23 @@ def year_picker(t: Tandem) -> int | None:
                                 format_func=lambda y: f"FY{y}")
 
 
+def actor() -> str:
+    """Who the audit trail names for a change made in the app."""
+    return st.session_state.get("user", "app")
+
+
+def notice(message: str) -> None:
+    """Show `message` once, after the rerun that follows a change."""
+    st.session_state["notice"] = message
+    st.rerun()
+
+
+def show_notice() -> None:
+    message = st.session_state.pop("notice", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
 @contextmanager
 def shown_refusals() -> Iterator[None]:
     """Show a refused action as an error box instead of a traceback."""

@@ -1,4 +1,4 @@
-"""The Budget page's filters, in the sidebar; they apply to every number on the page."""
+"""Line filters: the Budget page's (in the sidebar) and the scenario operations' (in a form)."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +8,12 @@ import streamlit as st
 from planning.budget import BudgetFilter
 from planning.model import FUNNEL_STAGES
 
+FIELDS = (("owner", "Owner", "owners"), ("funnel_stage", "Funnel stage", "stages"),
+          ("category", "Category", "categories"), ("channel", "Channel", "channels"),
+          ("region", "Region", "regions"))
 
-def _months(first: date, last: date) -> list[date]:
+
+def months_between(first: date, last: date) -> list[date]:
     months, current = [], first
     while current <= last:
         months.append(current)
@@ -17,27 +21,29 @@ def _months(first: date, last: date) -> list[date]:
     return months
 
 
-def budget_filter(options: dict[str, list[str]], first: date | None,
-                  last: date | None) -> BudgetFilter:
-    bar = st.sidebar
-    bar.subheader("Filters")
-    owners = bar.multiselect("Owner", options["owner"], key="f_owner", placeholder="All owners")
-    stages = bar.multiselect("Funnel stage", [s for s in FUNNEL_STAGES
-                                              if s in options["funnel_stage"]],
-                             key="f_stage", placeholder="All stages")
-    categories = bar.multiselect("Category", options["category"], key="f_category",
-                                 placeholder="All categories")
-    channels = bar.multiselect("Channel", options["channel"], key="f_channel",
-                               placeholder="All channels")
-    regions = bar.multiselect("Region", options["region"], key="f_region",
-                              placeholder="All regions")
+def line_filter(where, options: dict[str, list[str]], first: date | None, last: date | None,
+                prefix: str, *, columns: int = 1) -> BudgetFilter:
+    """Pickers for every dimension and the months, drawn in `where` (sidebar, form, column)."""
+    cells = where.columns(columns) if columns > 1 else [where] * len(FIELDS)
+    chosen = {}
+    for i, (dim, label, field) in enumerate(FIELDS):
+        values = options[dim]
+        if dim == "funnel_stage":
+            values = [s for s in FUNNEL_STAGES if s in values]
+        chosen[field] = tuple(cells[i % len(cells)].multiselect(
+            label, values, key=f"{prefix}_{dim}", placeholder=f"All {label.lower()}s"))
     month_from = month_to = None
     if first and last and first < last:
-        months = _months(first, last)
-        month_from, month_to = bar.select_slider(
-            "Months", options=months, value=(months[0], months[-1]), key="f_months",
+        months = months_between(first, last)
+        month_from, month_to = where.select_slider(
+            "Months", options=months, value=(months[0], months[-1]), key=f"{prefix}_months",
             format_func=lambda m: m.strftime("%b %Y"))
         if (month_from, month_to) == (months[0], months[-1]):
             month_from = month_to = None
-    return BudgetFilter(tuple(owners), tuple(stages), tuple(categories), tuple(channels),
-                        tuple(regions), month_from, month_to)
+    return BudgetFilter(**chosen, month_from=month_from, month_to=month_to)
+
+
+def budget_filter(options: dict[str, list[str]], first: date | None,
+                  last: date | None) -> BudgetFilter:
+    st.sidebar.subheader("Filters")
+    return line_filter(st.sidebar, options, first, last, "f")

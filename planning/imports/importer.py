@@ -6,6 +6,7 @@ nothing; a good file is written in one transaction, upserted on the contract's k
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 from pathlib import Path
 
@@ -170,11 +171,19 @@ def _reject_problem(source: Source, line: int, column: str | None, error_type: s
                     csv_line: str | None) -> ImportProblem:
     expected = len(source.columns)
     if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        found = len(next(csv.reader([csv_line or ""]), []))
         return ImportProblem(
             source.name, line, column or "-", csv_line,
-            f"this row has {found} cells but the header has {expected}",
+            f"this row has {_cells(csv_line)} cells but the header has {expected}",
             "check for a missing or extra comma; put cells that contain a comma in double quotes")
     return ImportProblem(source.name, line, column or "-", csv_line,
                          f"this row cannot be read ({error_type.lower()})",
                          "check its quotes: a quoted cell must end with a closing double quote")
+
+
+def _cells(csv_line: str | None) -> str:
+    """How many cells DuckDB's copy of a rejected row holds (it may start with a line break)."""
+    try:
+        records = list(csv.reader(io.StringIO((csv_line or "").lstrip("\r\n"))))
+    except csv.Error:
+        return "a different number of"
+    return str(len(records[0])) if records else "no"

@@ -28,7 +28,7 @@ def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, list
     if len(data) > MAX_BYTES:
         return None, [problem(0, "-", None, f"the file is {len(data):,} bytes, over the limit of"
                               f" {MAX_BYTES:,}", "split it into smaller files")]
-    if not data.strip():
+    if not data.removeprefix(BOM).strip():
         return None, [problem(1, "-", None, "the file is empty",
                               f"start from the {kind.name} template: its header is "
                               + ",".join(kind.names))]

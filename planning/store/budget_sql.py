@@ -57,3 +57,10 @@ FROM scenarios s LEFT JOIN plan_lines l ON l.scenario_id = s.id
 WHERE s.fiscal_year = ?
 GROUP BY s.name, s.locked ORDER BY s.name
 """
+
+SCENARIO_SPLIT = """
+SELECT s.name, l.owner, sum(l.amount)
+FROM scenarios s JOIN plan_lines l ON l.scenario_id = s.id
+WHERE s.fiscal_year = ?
+GROUP BY ALL
+"""

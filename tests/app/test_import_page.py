@@ -11,10 +11,10 @@ BAD_PLAN = (
 ).encode()
 
 GOOD_PLAN = (
-    "fiscal_year,owner,category,funnel_stage,channel,region,month,amount,description\n"
-    "2026,sales,Events,awareness,Webinars,Antarctica,2026-01,1200.00,New line\n"
-    "2026,marketing,Programs,awareness,Paid search,Antarctica,2026-01,99.50,\n"
-).encode()
+    b"fiscal_year,owner,category,funnel_stage,channel,region,month,amount,description\n"
+    b"2026,sales,Events,awareness,Webinars,Antarctica,2026-01,1200.00,New line\n"
+    b"2026,marketing,Programs,awareness,Paid search,Antarctica,2026-01,99.50,\n"
+)
 
 
 def _lines(store_file) -> int:
