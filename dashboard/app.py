@@ -18,6 +18,8 @@ PAGES = ROOT / "pages"
 navigation = st.navigation([
     st.Page(PAGES / "budget.py", title="Budget", icon=":material/account_balance:",
             default=True),
+    st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/alt_route:"),
+    st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page(PAGES / "import_data.py", title="Import & export", icon=":material/upload_file:",
             url_path="import"),
 ])

@@ -44,6 +44,7 @@ class BudgetLine:
     description: str | None
     status: str
     version: int
+    locked: bool = False
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,51 @@ def funnel_stages(rows: Sequence[tuple], currency: str) -> alt.Chart:
     present = {r[0] for r in rows}
     return breakdown(rows, "Funnel stage", "Allocation by funnel stage (awareness → advocacy)",
                      currency, order=[s for s in FUNNEL_STAGES if s in present])
+
+
+SCENARIO_COLOURS = ["#334155", "#0d9488", "#ca8a04", "#db2777"]
+
+
+def scenario_bars(rows: Sequence[tuple], category: str, value_title: str, title: str,
+                  names: Sequence[str], value_format: str) -> alt.Chart:
+    """Grouped columns: one per scenario within each category (rows: category, scenario, value)."""
+    frame = _frame(rows, ["category", "scenario", "amount"])
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("category:N", title=category, sort=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("scenario:N", sort=list(names)),
+            y=alt.Y("amount:Q", title=value_title, axis=alt.Axis(format=value_format)),
+            color=alt.Color("scenario:N", title="Scenario", sort=list(names),
+                            scale=alt.Scale(domain=list(names),
+                                            range=SCENARIO_COLOURS[:len(names)]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("category:N", title=category),
+                     alt.Tooltip("scenario:N", title="Scenario"),
+                     alt.Tooltip("amount:Q", title=value_title, format=",.2f")],
+        )
+        .properties(height=300)
+    )
+
+
+def difference_bars(rows: Sequence[tuple], dimension: str, title: str,
+                    currency: str) -> alt.Chart:
+    """Horizontal bars of the change against the base scenario: gains right, cuts left."""
+    frame = _frame(rows, ["value", "scenario", "amount"])
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", title=dimension, sort="-x"),
+            x=alt.X("amount:Q", axis=alt.Axis(format=axis_format(currency),
+                                              title=f"Change against the base ({currency})")),
+            color=alt.condition("datum.amount >= 0", alt.value("#0d9488"), alt.value("#dc2626")),
+            row=alt.Row("scenario:N", title=None) if frame["scenario"].nunique() > 1
+            else alt.Undefined,
+            tooltip=[alt.Tooltip("value:N", title=dimension),
+                     alt.Tooltip("scenario:N", title="Scenario"),
+                     alt.Tooltip("amount:Q", title="Change", format=",.2f")],
+        )
+        .properties(height=alt.Step(22))
+    )

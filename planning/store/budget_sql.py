@@ -22,7 +22,7 @@ GROUP BY ALL ORDER BY l.month, l.owner
 
 LINES_PAGE = """
 SELECT l.id, l.owner, l.category, l.funnel_stage, l.channel, l.region, l.month, l.amount,
-       l.description, l.status, l.version
+       l.description, l.status, l.version, l.locked
 FROM plan_lines l WHERE {where}
 ORDER BY {order}, l.id
 LIMIT ? OFFSET ?
