@@ -11,6 +11,8 @@ from planning.model import FUNNEL_STAGES
 FIELDS = (("owner", "Owner", "owners"), ("funnel_stage", "Funnel stage", "stages"),
           ("category", "Category", "categories"), ("channel", "Channel", "channels"),
           ("region", "Region", "regions"))
+ALL = {"owners": "All owners", "stages": "All stages", "categories": "All categories",
+       "channels": "All channels", "regions": "All regions"}
 
 
 def months_between(first: date, last: date) -> list[date]:
@@ -31,7 +33,7 @@ def line_filter(where, options: dict[str, list[str]], first: date | None, last: 
         if dim == "funnel_stage":
             values = [s for s in FUNNEL_STAGES if s in values]
         chosen[field] = tuple(cells[i % len(cells)].multiselect(
-            label, values, key=f"{prefix}_{dim}", placeholder=f"All {label.lower()}s"))
+            label, values, key=f"{prefix}_{dim}", placeholder=ALL[field]))
     month_from = month_to = None
     if first and last and first < last:
         months = months_between(first, last)

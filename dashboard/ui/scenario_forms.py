@@ -35,12 +35,12 @@ def _amount(text: str, label: str) -> Decimal | None:
 def manage(t: Tandem, year: int, name: str, names: list[str], adopted: str) -> None:
     ops = t.scenario_ops
     left, right = st.columns(2)
-    with left.form("clone_form"):
+    with left.form("clone_form", clear_on_submit=True):
         new = st.text_input("Clone into a new scenario named", key="clone_name", max_chars=60)
         if st.form_submit_button(f"Clone {name}", icon=":material/content_copy:"):
             with shown_refusals():
                 _done(ops.clone(year, name, new, actor()), t.currency)
-    with right.form("rename_form"):
+    with right.form("rename_form", clear_on_submit=True):
         renamed = st.text_input("Rename to", key="rename_name", max_chars=60)
         if st.form_submit_button(f"Rename {name}"):
             with shown_refusals():

@@ -77,3 +77,10 @@ def page(browser):
 def screenshot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its rerun (its 'running' indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(200)
