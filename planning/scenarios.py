@@ -96,8 +96,7 @@ def _fill(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter, weight:
     sql, params = _where(sid, where)
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE alloc_in AS SELECT l.id, CAST({group} AS VARCHAR) AS g,"
-        f" {weight} AS w,"
-        f" {allocate_sql.LINE_KEY} FROM plan_lines l WHERE {sql}", params)
+        f" {weight} AS w, {allocate_sql.TIE} AS tie FROM plan_lines l WHERE {sql}", params)
     lines, total = cur.execute("SELECT count(*), sum(l.amount) FROM plan_lines l"
                                " JOIN alloc_in USING (id)").fetchone()
     all_sql, all_params = _where(sid, where, unlocked=False)
@@ -113,7 +112,7 @@ def _fill(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter, weight:
 def _allocate(cur: duckdb.DuckDBPyConnection, totals: Mapping[str, int]) -> None:
     cur.execute("CREATE OR REPLACE TEMP TABLE alloc_totals (g VARCHAR, cents BIGINT)")
     cur.executemany("INSERT INTO alloc_totals VALUES (?, ?)", [[g, c] for g, c in totals.items()])
-    cur.execute(allocate_sql.ALLOCATE)
+    cur.execute(allocate_sql.allocate(*cur.execute(allocate_sql.BOUNDS).fetchone()))
 
 
 def _apply(cur: duckdb.DuckDBPyConnection, sid: int, actor: str, action: str, name: str,
