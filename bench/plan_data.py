@@ -39,14 +39,13 @@ STRIDE = 7_919  # a prime; key_space() makes sure it divides no combination coun
 
 
 def key_space(lines: int) -> list[tuple[str, ...]]:
-    """The dimensions, in mixed-radix order (month fastest); ~20 categories, more if needed."""
+    """The dimensions, in mixed-radix order (month fastest); 20 categories, more if needed."""
     per_category = len(OWNERS) * len(FUNNEL_STAGES) * len(CHANNELS) * len(REGIONS) * len(MONTHS)
-    categories = max(20, math.ceil(lines / per_category))
-    if categories > len(CATEGORIES):
-        raise ValueError(f"at most {len(CATEGORIES) * per_category:,} distinct plan lines")
-    if (categories * per_category) % STRIDE == 0:
+    count = max(20, math.ceil(lines / per_category))
+    categories = (*CATEGORIES, *(f"Other {k}" for k in range(1, count - len(CATEGORIES) + 1)))
+    if math.gcd(count * per_category, STRIDE) != 1:
         raise ValueError("STRIDE must be coprime with the number of combinations")
-    return [CATEGORIES[:categories], CHANNELS, REGIONS, FUNNEL_STAGES, OWNERS, MONTHS]
+    return [categories[:count], CHANNELS, REGIONS, FUNNEL_STAGES, OWNERS, MONTHS]
 
 
 def write_plan_csv(path: Path, lines: int, seed: int = 2026) -> Path:
