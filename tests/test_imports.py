@@ -1004,7 +1004,7 @@ def test_a_locked_scenario_refuses_every_row_of_its_year(store, snapshot):
 def test_a_write_that_fails_midway_leaves_the_store_as_it_was(store, snapshot, monkeypatch):
     assert import_csv(store, "plan", FILES["plan"]).ok
     before, exported = snapshot(store), export_csv(store, "plan")
-    real = merge._upsert
+    real = merge._write
     calls = []
 
     def upsert_then_fail(*args, **kwargs):
@@ -1012,7 +1012,7 @@ def test_a_write_that_fails_midway_leaves_the_store_as_it_was(store, snapshot, m
         calls.append(args[1].name)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(merge, "_upsert", upsert_then_fail)
+    monkeypatch.setattr(merge, "_write", upsert_then_fail)
     changed = plan_file(plan_row("2026-01", "111.00"), plan_row("2026-05", "5.00"),
                         plan_row("2027-05", "7.00", year="2027"))
     with pytest.raises(RuntimeError, match="disk full"):

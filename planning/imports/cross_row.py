@@ -1,13 +1,16 @@
 """Checks that look at more than one cell: fiscal years, renewals, duplicate keys, locked lines.
 
-Each adds rows to the `problems` table of the import's cursor, reading the `typed` table (whose
-invalid cells are already NULL, so a cell is blamed once).
+Each adds rows to the `problems` table of the import's cursor, reading the `typed` table. Only
+rows whose every cell is valid take part, so a cell is blamed once; a row with a bad cell is
+checked for these after its cells are fixed.
 """
 from __future__ import annotations
 
 import duckdb
 
 from planning.imports.kinds import Kind
+
+GOOD = "NOT _bad"
 
 
 def fiscal_year_of(month_sql: str) -> str:
@@ -23,60 +26,69 @@ def check(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, start_month
     if kind.name == "plan":
         _add(cur, "SELECT _row, 'month', strftime(month, '%Y-%m'), 'month_outside',"
                   " CAST(fiscal_year AS VARCHAR), NULL FROM typed"
-                  f" WHERE {fiscal_year_of('month')} <> fiscal_year", [start_month])
+                  f" WHERE {GOOD} AND {fiscal_year_of('month')} <> fiscal_year", [start_month])
         _locked(cur, kind, scenario)
     if kind.name == "targets":
         period_year = ("CASE WHEN length(period) = 4 THEN CAST(period AS INTEGER)"
                        " WHEN period[6] = 'Q' THEN CAST(period[1:4] AS INTEGER)"
                        f" ELSE {fiscal_year_of('CAST(period || ' + repr('-01') + ' AS DATE)')} END")
         _add(cur, "SELECT _row, 'period', period, 'period_outside', CAST(fiscal_year AS VARCHAR),"
-                  f" NULL FROM typed WHERE {period_year} <> fiscal_year", [start_month])
+                  f" NULL FROM typed WHERE {GOOD} AND {period_year} <> fiscal_year",
+             [start_month])
     if kind.name == "outcomes":
         _add(cur, "SELECT _row, 'renewals_won', CAST(renewals_won AS VARCHAR), 'renewals',"
                   " CAST(renewals_due AS VARCHAR), NULL FROM typed"
-                  " WHERE renewals_won > renewals_due")
+                  f" WHERE {GOOD} AND renewals_won > renewals_due")
     _duplicates(cur, kind)
 
 
-def _key_columns(kind: Kind) -> list[str]:
+def key_columns(kind: Kind) -> list[str]:
     # A plan file may hold several fiscal years: the key is per scenario, i.e. per year.
     return (["fiscal_year"] if kind.name == "plan" else []) + list(kind.key)
 
 
 def _duplicates(cur: duckdb.DuckDBPyConnection, kind: Kind) -> None:
-    keys = _key_columns(kind)
+    keys = key_columns(kind)
     quoted = ", ".join(f'"{k}"' for k in keys)
+    # Distinct hashes mean distinct keys: the exact search runs only when some hashes repeat.
+    rows, hashes = cur.execute(f"SELECT count(*), count(DISTINCT hash({quoted})) FROM typed"
+                               f" WHERE {GOOD}").fetchone()
+    if rows == hashes:
+        return
     shown = " || ' / ' || ".join(
         f"strftime(t.\"{k}\", '%Y-%m')" if k == "month" else f'CAST(t."{k}" AS VARCHAR)'
         for k in keys
     )
     _add(cur, f"""
         WITH firsts AS (
-            SELECT {quoted}, min(_row) AS first_row FROM typed
-            WHERE {' AND '.join(f'"{k}" IS NOT NULL' for k in keys)}
+            SELECT {quoted}, min(_row) AS first_row FROM typed WHERE {GOOD}
             GROUP BY ALL HAVING count(*) > 1
         )
         SELECT t._row, '{'/'.join(kind.key)}', {shown}, 'duplicate', NULL, f.first_row
         FROM typed t JOIN firsts f USING ({quoted})
-        WHERE t._row <> f.first_row
+        WHERE {GOOD} AND t._row <> f.first_row
     """)
 
 
 def _locked(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str) -> None:
     """A plan row may not touch a signed-off or locked line, nor any line of a locked scenario."""
-    _add(cur, """
+    _add(cur, f"""
         SELECT t._row, 'fiscal_year', CAST(t.fiscal_year AS VARCHAR), 'scenario_locked',
                s.name || ' ' || s.fiscal_year, NULL
         FROM typed t JOIN scenarios s ON s.fiscal_year = t.fiscal_year AND s.name = ?
-        WHERE s.locked
+        WHERE {GOOD} AND s.locked
     """, [scenario])
-    line_key = " AND ".join(f'l."{k}" = t."{k}"' for k in kind.key)
+    frozen = """
+        SELECT l.*, s.fiscal_year FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
+        WHERE s.name = ? AND NOT s.locked AND (l.status = 'signed_off' OR l.locked)
+    """
+    if not cur.execute(f"SELECT count(*) FROM ({frozen})", [scenario]).fetchone()[0]:
+        return
+    line_key = " AND ".join(f'l."{k}" = t."{k}"' for k in ["fiscal_year", *kind.key])
     _add(cur, f"""
         SELECT t._row, '{'/'.join(kind.key)}',
                t.owner || ' / ' || t.category || ' / ' || t.funnel_stage || ' / ' || t.channel
                || ' / ' || t.region || ' / ' || strftime(t.month, '%Y-%m'), 'signed_off', NULL, NULL
-        FROM typed t
-        JOIN scenarios s ON s.fiscal_year = t.fiscal_year AND s.name = ? AND NOT s.locked
-        JOIN plan_lines l ON l.scenario_id = s.id AND {line_key}
-        WHERE l.status = 'signed_off' OR l.locked
+        FROM typed t JOIN ({frozen}) l ON {line_key}
+        WHERE {GOOD}
     """, [scenario])

@@ -12,7 +12,6 @@ from planning.kpis import KPI_NAMES
 from planning.model import FUNNEL_STAGES, OWNERS
 
 AMOUNT = r"-?[0-9]+(\.[0-9]{1,2})?"
-INJECTION_PREFIX = r"^''[=+\-@\t\r]"  # SQL literal: '' is one quote
 
 
 @dataclass(frozen=True)
@@ -123,16 +122,22 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def cell(col: Column) -> str:
-    """The trimmed cell as SQL: NULL when empty (or its default), text without its CSV guard."""
+def trimmed(col: Column, present: bool) -> str:
+    """SQL for the raw cell trimmed, NULL when empty (or the column's default when it has one)."""
+    if not present:
+        return f"'{col.default}'" if col.default is not None else "NULL::VARCHAR"
     raw = f"nullif(trim(\"{col.name}\"), '')"
-    if col.default is not None:
-        raw = f"coalesce({raw}, '{col.default}')"
-    if col.type == "text":
-        # Exports guard cells that a spreadsheet would run as a formula; read them back unguarded.
-        guarded = f"regexp_matches({raw}, '{INJECTION_PREFIX}')"
-        return f"(CASE WHEN {guarded} THEN {raw}[2:] ELSE {raw} END)"
-    return raw
+    return f"coalesce({raw}, '{col.default}')" if col.default is not None else raw
+
+
+def cleaned(col: Column) -> str:
+    """SQL for the trimmed cell as the contract reads it: text loses its CSV-injection guard."""
+    v = f'"{col.name}"'
+    if col.type != "text":
+        return v
+    # Exports prefix a cell that a spreadsheet would run as a formula with an apostrophe.
+    guarded = f"{v}[1] = chr(39) AND {v}[2] IN ('=', '+', '-', '@', chr(9), chr(13))"
+    return f"(CASE WHEN {guarded} THEN {v}[2:] ELSE {v} END)"
 
 
 def checks(col: Column) -> list[tuple[str, str]]:
@@ -174,39 +179,36 @@ def checks(col: Column) -> list[tuple[str, str]]:
     return found
 
 
-def convert(col: Column, v: str) -> str:
-    """SQL turning a valid trimmed cell `v` into the stored type."""
+def convert(col: Column) -> str:
+    """SQL for the stored value of a cleaned cell; NULL (never an error) when it is not valid."""
+    v = f'"{col.name}"'
     return {
         "text": v,
         "enum": f"lower({v})",
-        "year": f"CAST({v} AS INTEGER)",
-        "month": f"CAST({v} || '-01' AS DATE)",
-        "money": f"CAST({v} AS DECIMAL(18,2))",
-        "signed_money": f"CAST({v} AS DECIMAL(18,2))",
-        "count": f"CAST({v} AS BIGINT)",
-        "target": f"(CASE WHEN {v}[-1] = '%' THEN CAST(CAST(rtrim({v}, '%') AS DECIMAL(18,6))"
-                  f" * 0.01 AS DECIMAL(18,6)) ELSE CAST({v} AS DECIMAL(18,6)) END)",
+        "year": f"TRY_CAST({v} AS INTEGER)",
+        "month": f"TRY_CAST({v} || '-01' AS DATE)",
+        "money": f"TRY_CAST({v} AS DECIMAL(18,2))",
+        "signed_money": f"TRY_CAST({v} AS DECIMAL(18,2))",
+        "count": f"TRY_CAST({v} AS BIGINT)",
+        "target": f"(CASE WHEN {v}[-1] = '%' THEN TRY_CAST(TRY_CAST(rtrim({v}, '%')"
+                  f" AS DECIMAL(18,6)) * 0.01 AS DECIMAL(18,6))"
+                  f" ELSE TRY_CAST({v} AS DECIMAL(18,6)) END)",
         "period": f"upper({v})",
     }[col.type]
 
 
+def invalid(col: Column) -> str:
+    """SQL that is true when the column's cleaned cell has any problem (see `checks`)."""
+    v = f'"{col.name}"'
+    conds = [f"coalesce({_bind(cond, v)}, false)" for _code, cond in checks(col)]
+    return " OR ".join(conds) if conds else "false"
+
+
 def code_sql(col: Column) -> str:
-    """CASE giving the first problem code of the column's (cleaned) cell, or NULL when valid."""
+    """CASE giving the first problem code of the column's cleaned cell, or NULL when valid."""
     v = f'"{col.name}"'
-    whens = " ".join(
-        f"WHEN {_bind(cond, v)} THEN '{code}'"
-        for code, cond in checks(col)
-    )
+    whens = " ".join(f"WHEN {_bind(cond, v)} THEN '{code}'" for code, cond in checks(col))
     return f"CASE {whens} END" if whens else "NULL"
-
-
-def typed_sql(col: Column) -> str:
-    """The stored value of the column's (cleaned) cell, or NULL when empty or invalid."""
-    v = f'"{col.name}"'
-    conds = [_bind(cond, v) for _code, cond in checks(col)]
-    if not conds:
-        return convert(col, v)
-    return f"CASE WHEN {' OR '.join(conds)} THEN NULL ELSE {convert(col, v)} END"
 
 
 def _bind(condition: str, v: str) -> str:

@@ -45,7 +45,7 @@ INSERT INTO assumptions (scenario_id, name, channel, value, set_by, reason)
 VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (scenario_id, name, channel) DO UPDATE SET
     value = excluded.value, set_by = excluded.set_by, reason = excluded.reason,
-    set_at = current_timestamp
+    set_at = now()::TIMESTAMP
 """
 
 CLEAR_OVERRIDE = "DELETE FROM assumptions WHERE scenario_id = ? AND name = ? AND channel = ?"
