@@ -64,9 +64,12 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 def _decimal(text: str) -> Decimal:
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        value = None
+    if value is None or not value.is_finite():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+    return value
 
 
 def _year(tandem: Tandem, args: argparse.Namespace) -> int:
@@ -124,9 +127,12 @@ def _weight(text: str) -> tuple[str, Decimal]:
     if not sep:
         raise Refused(f"{text!r} is not VALUE=WEIGHT")
     try:
-        return value.strip(), Decimal(weight)
+        number = Decimal(weight)
     except InvalidOperation:
-        raise Refused(f"{weight!r} is not a number") from None
+        number = None
+    if number is None or not number.is_finite():
+        raise Refused(f"{weight!r} is not a number")
+    return value.strip(), number
 
 
 def _done(result: OperationResult, currency: str) -> None:
@@ -146,8 +152,8 @@ def _list(tandem: Tandem, year: int) -> None:
         unallocated = format_money(pool - s.allocated if pool is not None else None,
                                    tandem.currency)
         print(f"{s.name}{f' ({flags})' if flags else ''}: {s.lines} lines, allocated"
-              f" {format_money(s.allocated, tandem.currency)}, unallocated {unallocated};"
-              + ", ".join(f" {o} {format_money(a, tandem.currency)}" for o, a in split.items()))
+              f" {format_money(s.allocated, tandem.currency)}, unallocated {unallocated}; "
+              + ", ".join(f"{o} {format_money(a, tandem.currency)}" for o, a in split.items()))
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -51,6 +51,7 @@ class Comparison:
     projections: dict[str, Projection]
     differences: dict[str, list[LineDifference]]  # other scenario -> lines vs the first
     different_lines: dict[str, int]
+    start_month: int = 1  # the fiscal year's first month
 
     @property
     def base(self) -> str:
@@ -65,12 +66,12 @@ class Comparison:
                 for m in METRICS}
 
     def by_period(self, metric: str, period: str = "quarter") -> dict[str, dict[str, Decimal]]:
-        """Projected metric per quarter (fiscal quarters: Q1 starts at the first month)."""
+        """Projected metric per fiscal quarter (Q1 starts at the fiscal year's first month)."""
         out: dict[str, dict[str, Decimal]] = {}
         for name in self.names:
-            months = sorted(self.projections[name].months)
-            for i, month in enumerate(months):
-                key = f"Q{i // 3 + 1}" if period == "quarter" else f"{month:%Y-%m}"
+            for month in sorted(self.projections[name].months):
+                quarter = (month.month - self.start_month) % 12 // 3 + 1
+                key = f"Q{quarter}" if period == "quarter" else f"{month:%Y-%m}"
                 bucket = out.setdefault(key, {n: ZERO for n in self.names})
                 bucket[name] += getattr(self.projections[name].months[month], metric)
         return out
@@ -98,4 +99,5 @@ def compare(store: Store, year: int, names: list[str], *, top: int = 25) -> Comp
                                   cur.execute(sql.LINE_DIFFERENCES, [*params, top]).fetchall()]
             counts[other] = cur.execute(sql.COUNT_DIFFERENT, params).fetchone()[0]
     projections = {n: project(store, year, n) for n in names}
-    return Comparison(year, names, allocation, projections, differences, counts)
+    return Comparison(year, names, allocation, projections, differences, counts,
+                      store.fiscal_year_start_month)

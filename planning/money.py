@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -36,30 +36,28 @@ def from_cents(cents: int) -> Decimal:
 def split(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """Split `total` pro rata to `weights` so the parts add up to the total, to the cent.
 
-    Largest-remainder method: every part gets its floor in cents, then the cents left over go to
-    the parts with the largest remainders; ties go to the earlier part, so the result depends only
-    on the order the caller gives (callers sort by a stable key).
+    Largest-remainder method in exact integer arithmetic: every part gets its floor in cents,
+    then the cents left over go to the parts with the largest remainders; ties go to the earlier
+    part, so the result depends only on the order the caller gives.
     """
     if not weights:
         raise ValueError("nothing to split over")
-    if any(w < 0 for w in weights):
-        raise ValueError("weights must not be negative")
-    weight_sum = sum(weights, Decimal(0))
-    if weight_sum == 0:
-        weights = [Decimal(1)] * len(weights)
-        weight_sum = Decimal(len(weights))
+    if any(not Decimal(w).is_finite() or w < 0 for w in weights):
+        raise ValueError("weights must be finite and must not be negative")
+    # Whole numbers in the same proportions: scale by the most decimal places of any weight.
+    places = max(max(-Decimal(w).as_tuple().exponent, 0) for w in weights)
+    units = [int(Decimal(w).scaleb(places)) for w in weights]
+    if sum(units) == 0:
+        units = [1] * len(units)
+    whole = sum(units)
     total_cents = to_cents(total)
-    sign = -1 if total_cents < 0 else 1
     magnitude = abs(total_cents)
-    try:
-        exact = [Decimal(magnitude) * w / weight_sum for w in weights]
-    except InvalidOperation as exc:  # pragma: no cover - Decimal context overflow
-        raise ValueError("amount too large to split") from exc
-    floors = [int(e) for e in exact]
+    floors = [magnitude * u // whole for u in units]
+    remainders = [magnitude * u % whole for u in units]
     left = magnitude - sum(floors)
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in by_remainder[:left]:
+    for i in sorted(range(len(units)), key=lambda i: (-remainders[i], i))[:left]:
         floors[i] += 1
+    sign = -1 if total_cents < 0 else 1
     return [from_cents(sign * c) for c in floors]
 
 

@@ -119,7 +119,8 @@ def _apply(cur: duckdb.DuckDBPyConnection, sid: int, actor: str, action: str, na
            details: dict, locked_kept: int) -> OperationResult:
     negative = cur.execute(allocate_sql.WOULD_GO_NEGATIVE).fetchone()[0]
     if negative:
-        raise Refused(f"{negative} line(s) would go below zero; take less, or take it pro rata")
+        raise Refused(f"{negative} line(s) would go below zero; take less"
+                      " (taking pro rata to current amounts never empties a line early)")
     before = _total(cur, sid)
     changed = cur.execute("SELECT count(DISTINCT id) FROM alloc_out WHERE part <> 0").fetchone()[0]
     cur.execute(allocate_sql.APPLY)
@@ -315,6 +316,8 @@ class Scenarios:
                 groups = [r[0] for r in cur.execute(
                     "SELECT DISTINCT g FROM alloc_in ORDER BY g").fetchall()]
                 given = {k: Decimal(v) for k, v in (weights or {}).items()}
+                if any(not w.is_finite() or w < 0 for w in given.values()):
+                    raise Refused("a weight is a number of 0 or more")
                 unknown = sorted(set(given) - set(groups))
                 if unknown:
                     raise Refused(f"no matching line has {by} {', '.join(map(repr, unknown))}")
