@@ -74,3 +74,57 @@ def verify(store: Store) -> Verdict:
 def money(value: Decimal | None) -> str | None:
     """Money in an audit entry: the exact decimal text, never a float."""
     return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    recorded_at: datetime
+    actor: str
+    action: str
+    entity: str
+    before: str | None
+    after: str | None
+    reason: str | None
+
+
+def entries(store: Store, *, since: datetime | None = None, until: datetime | None = None,
+            entities: list[str] | None = None, actions: list[str] | None = None,
+            limit: int = 1000) -> list[Entry]:
+    """Audit entries, newest first, optionally in a time window, for entities or actions."""
+    clauses, params = ["true"], []
+    if since is not None:
+        clauses.append("recorded_at >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append("recorded_at < ?")
+        params.append(until)
+    for column, values in (("entity", entities), ("action", actions)):
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    rows = store.query(f"SELECT seq, recorded_at, actor, action, entity, before, after, reason"
+                       f" FROM audit_log WHERE {' AND '.join(clauses)} ORDER BY seq DESC"
+                       f" LIMIT ?", [*params, limit])
+    return [Entry(*r) for r in rows]
+
+
+DECISIONS = ["submit", "sign off", "return", "lock", "reopen", "adopt", "set assumption"]
+
+
+def minutes(store: Store, since: datetime, until: datetime, scenario: str | None = None) -> str:
+    """The decisions taken in a period, as Markdown for the minutes of a budget review."""
+    found = entries(store, since=since, until=until, actions=DECISIONS, limit=10_000)
+    if scenario:
+        found = [e for e in found if e.entity in (f"scenario {scenario}",) or
+                 e.entity.startswith("fiscal year")]
+    lines = [f"# Budget review decisions, {since:%Y-%m-%d} to {until:%Y-%m-%d}", ""]
+    if not found:
+        lines.append("No decisions were recorded in this period.")
+    for e in reversed(found):
+        detail = json.loads(e.after) if e.after else {}
+        what = ", ".join(f"{k} {v}" for k, v in detail.items() if v not in (None, ""))
+        lines.append(f"- {e.recorded_at:%Y-%m-%d %H:%M} — **{e.actor}** {e.action} "
+                     f"({e.entity}){': ' + what if what else ''}"
+                     f"{f' — reason: {e.reason}' if e.reason else ''}")
+    return "\n".join(lines) + "\n"

@@ -182,7 +182,9 @@ def test_operations_move_exactly_their_amount_and_respect_locks(data, plan):
             assert after == before
             if refusal is None:
                 assert op["kind"] == "shift" and op["mode"] == "even", outcomes[0]
-                assert outcomes[0].endswith("would go below zero; take less (taking pro rata to current amounts never empties a line early)")
+                assert outcomes[0].endswith("would go below zero; take less"
+                                            " (taking pro rata to current amounts never"
+                                            " empties a line early)")
             else:
                 assert outcomes[0] == refusal
             return

@@ -143,3 +143,42 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0003_people_and_review",
+        """
+        CREATE SEQUENCE person_ids START 1;
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY DEFAULT nextval('person_ids'),
+            name VARCHAR NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 60),
+            role VARCHAR NOT NULL CHECK (role IN
+                ('sales_head', 'marketing_head', 'executive', 'planner', 'viewer')),
+            department VARCHAR CHECK (department IN ('sales', 'marketing', 'both')),
+            email VARCHAR UNIQUE,
+            password_hash VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT now()::TIMESTAMP,
+            CHECK ((role = 'planner') = (department IS NOT NULL))
+        );
+
+        ALTER TABLE plan_lines ADD COLUMN edited_by VARCHAR;
+
+        CREATE TABLE sign_offs (
+            line_id BIGINT NOT NULL,
+            version INTEGER NOT NULL,
+            department VARCHAR NOT NULL CHECK (department IN ('sales', 'marketing')),
+            person VARCHAR NOT NULL,
+            signed_at TIMESTAMP NOT NULL
+        );
+
+        CREATE SEQUENCE comment_ids START 1;
+        CREATE TABLE comments (
+            id BIGINT PRIMARY KEY DEFAULT nextval('comment_ids'),
+            line_id BIGINT NOT NULL,
+            author VARCHAR NOT NULL,
+            body VARCHAR NOT NULL CHECK (length(body) BETWEEN 1 AND 2000),
+            created_at TIMESTAMP NOT NULL
+        );
+        """,
+    )
+)
