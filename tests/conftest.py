@@ -16,6 +16,14 @@ LOG_TABLES = frozenset({"imports", "audit_log"})
 Snapshot = dict[str, list[tuple]]
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """scrypt at its real cost takes 0.4 s a hash; tests hash many demo accounts."""
+    import planning.people
+
+    monkeypatch.setattr(planning.people, "SCRYPT_N", 2**10)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """A fresh store in a DuckDB file of its own."""

@@ -1,0 +1,230 @@
+"""Cross-review: the owner's side submits lines, the other department's head signs them off.
+
+A line is `draft`, `submitted`, `signed_off` or `returned`. A sales line needs the marketing
+head's sign-off, a marketing line the sales head's, a joint line both. Nobody signs off a line
+version they edited (four eyes). A change to a line makes a new version: its sign-offs no longer
+count and it is a draft again. When every line of a scenario is signed off, either head may lock
+it; only an executive may reopen it, with a reason. Every step is audited.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import duckdb
+
+from planning import access, audit
+from planning.budget import BudgetFilter
+from planning.errors import Refused
+from planning.people import Person
+from planning.scenarios import _where, scenario_id
+from planning.store import Store
+from planning.store import review_sql as sql
+
+OTHER = {"sales": "marketing", "marketing": "sales"}
+
+
+@dataclass(frozen=True)
+class QueuedLine:
+    id: int
+    owner: str
+    category: str
+    funnel_stage: str
+    channel: str
+    region: str
+    month: date
+    amount: Decimal
+    version: int
+    edited_by: str | None
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    action: str
+    lines: int
+    signed_off: int = 0  # lines that are now fully signed off
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _matched(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter,
+             statuses: tuple[str, ...]) -> list[tuple]:
+    clause, params = _where(sid, where, unlocked=False)
+    marks = ", ".join("?" for _ in statuses)
+    return cur.execute(f"SELECT l.id, l.owner, l.version, l.edited_by, l.status FROM plan_lines l"
+                       f" WHERE {clause} AND l.status IN ({marks}) ORDER BY l.id",
+                       [*params, *statuses]).fetchall()
+
+
+class Review:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def submit(self, who: Person, year: int, scenario: str, where: BudgetFilter) -> ReviewResult:
+        """Submit the owner's draft (or returned) lines of a filter for the other head's review."""
+        access.require(who, "submit")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> ReviewResult:
+            sid = scenario_id(cur, year, scenario, writable=True)
+            lines = _matched(cur, sid, where, ("draft", "returned"))
+            if not lines:
+                raise Refused("no draft or returned line matches")
+            access.require_owners(who, {owner for _id, owner, *_ in lines}, "submit")
+            ids = [line[0] for line in lines]
+            cur.execute("UPDATE plan_lines SET status = 'submitted' WHERE id IN"
+                        " (SELECT unnest(?))", [ids])
+            audit.record(cur, who.name, "submit", f"scenario {scenario}",
+                         after={"lines": len(ids), "filter": where.describe()})
+            return ReviewResult("submit", len(ids))
+
+        return self.store.write(work)
+
+    def sign(self, who: Person, year: int, scenario: str, where: BudgetFilter) -> ReviewResult:
+        """Sign off the submitted lines of a filter that wait for this head's department."""
+        access.require(who, "review")
+        department = who.head_of or ""
+
+        def work(cur: duckdb.DuckDBPyConnection) -> ReviewResult:
+            sid = scenario_id(cur, year, scenario, writable=True)
+            lines = _matched(cur, sid, where, ("submitted",))
+            if not lines:
+                raise Refused("no submitted line matches")
+            own = [ln for ln in lines if ln[1] == department]
+            if own:
+                raise Refused(f"{who.describe()} may not sign off {department} lines"
+                              f" ({len(own)} match): the {OTHER[department]} head reviews them")
+            edited = [ln for ln in lines if ln[3] == who.name]
+            if edited:
+                raise Refused(f"{who.describe()} edited {len(edited)} of these lines in their"
+                              " current version and may not sign them off (four eyes)")
+            now = _now()
+            cur.executemany("INSERT INTO sign_offs SELECT ?, ?, ?, ?, ?"
+                            " WHERE NOT EXISTS (SELECT 1 FROM sign_offs WHERE line_id = ?"
+                            " AND version = ? AND department = ?)",
+                            [[i, v, department, who.name, now, i, v, department]
+                             for i, _o, v, _e, _s in lines])
+            done = _settle(cur, [ln[0] for ln in lines])
+            audit.record(cur, who.name, "sign off", f"scenario {scenario}",
+                         after={"lines": len(lines), "now_signed_off": done,
+                                "filter": where.describe()})
+            return ReviewResult("sign off", len(lines), done)
+
+        return self.store.write(work)
+
+    def return_lines(self, who: Person, year: int, scenario: str, where: BudgetFilter,
+                     comment: str) -> ReviewResult:
+        """Send submitted lines back to their owner with a comment saying why."""
+        access.require(who, "review")
+        department = who.head_of or ""
+        comment = comment.strip()
+        if not comment:
+            raise Refused("say why the lines go back: the comment is required")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> ReviewResult:
+            sid = scenario_id(cur, year, scenario, writable=True)
+            lines = _matched(cur, sid, where, ("submitted",))
+            if not lines:
+                raise Refused("no submitted line matches")
+            own = [ln for ln in lines if ln[1] == department]
+            if own:
+                raise Refused(f"{who.describe()} may not return {department} lines: the"
+                              f" {OTHER[department]} head reviews them")
+            ids = [ln[0] for ln in lines]
+            now = _now()
+            cur.execute("UPDATE plan_lines SET status = 'returned' WHERE id IN (SELECT unnest(?))",
+                        [ids])
+            cur.executemany("INSERT INTO comments (line_id, author, body, created_at)"
+                            " VALUES (?, ?, ?, ?)", [[i, who.name, comment, now] for i in ids])
+            audit.record(cur, who.name, "return", f"scenario {scenario}",
+                         after={"lines": len(ids), "filter": where.describe()}, reason=comment)
+            return ReviewResult("return", len(ids))
+
+        return self.store.write(work)
+
+    def comment(self, who: Person, line_id: int, body: str) -> None:
+        access.require(who, "comment")
+        body = body.strip()
+        if not 1 <= len(body) <= 2000:
+            raise Refused("a comment has 1 to 2,000 characters")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            if not cur.execute("SELECT 1 FROM plan_lines WHERE id = ?", [line_id]).fetchone():
+                raise Refused(f"there is no line {line_id}")
+            cur.execute("INSERT INTO comments (line_id, author, body, created_at)"
+                        " VALUES (?, ?, ?, ?)", [line_id, who.name, body, _now()])
+            audit.record(cur, who.name, "comment", f"line {line_id}", after={"body": body})
+
+        self.store.write(work)
+
+    def lock(self, who: Person, year: int, scenario: str) -> None:
+        """Lock a scenario whose every line is signed off; it is then read-only for everyone."""
+        access.require(who, "lock_scenario")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            sid = scenario_id(cur, year, scenario, writable=True)
+            open_lines = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?"
+                                     " AND status <> 'signed_off'", [sid]).fetchone()[0]
+            if open_lines:
+                raise Refused(f"{open_lines} line(s) of {scenario} are not signed off yet;"
+                              " a scenario locks when every line is")
+            cur.execute("UPDATE scenarios SET locked = true WHERE id = ?", [sid])
+            audit.record(cur, who.name, "lock", f"scenario {scenario}", after={"locked": True})
+
+        self.store.write(work)
+
+    def reopen(self, who: Person, year: int, scenario: str, reason: str) -> None:
+        access.require(who, "reopen")
+        reason = reason.strip()
+        if not reason:
+            raise Refused("say why the plan is reopened: the reason is kept in the audit trail")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            sid = scenario_id(cur, year, scenario)
+            if not cur.execute("SELECT locked FROM scenarios WHERE id = ?", [sid]).fetchone()[0]:
+                raise Refused(f"scenario {scenario!r} is not locked")
+            cur.execute("UPDATE scenarios SET locked = false WHERE id = ?", [sid])
+            audit.record(cur, who.name, "reopen", f"scenario {scenario}",
+                         before={"locked": True}, after={"locked": False}, reason=reason)
+
+        self.store.write(work)
+
+    # -- what the review meeting looks at ---------------------------------------------------------
+    def queue(self, who: Person, year: int, scenario: str, limit: int = 500) -> list[QueuedLine]:
+        """Lines waiting for this head's sign-off, biggest first (none for other roles)."""
+        if not who.head_of:
+            return []
+        with self.store.cursor() as cur:
+            sid = scenario_id(cur, year, scenario)
+            rows = cur.execute(sql.QUEUE, [sid, OTHER[who.head_of], who.head_of, who.name,
+                                           limit]).fetchall()
+        return [QueuedLine(*r) for r in rows]
+
+    def status(self, year: int, scenario: str) -> list[tuple[str, str, int, Decimal]]:
+        """(owner, status, lines, amount) of a scenario."""
+        with self.store.cursor() as cur:
+            return cur.execute(sql.STATUS_COUNTS, [scenario_id(cur, year, scenario)]).fetchall()
+
+    def comments(self, line_id: int) -> list[tuple]:
+        return self.store.query(sql.COMMENTS, [line_id])
+
+    def open_threads(self, year: int, scenario: str) -> list[tuple]:
+        with self.store.cursor() as cur:
+            return cur.execute(sql.OPEN_THREADS, [scenario_id(cur, year, scenario)]).fetchall()
+
+
+def _settle(cur: duckdb.DuckDBPyConnection, ids: list[int]) -> int:
+    """Mark lines signed off once their required departments have signed this version."""
+    return cur.execute("""
+        UPDATE plan_lines SET status = 'signed_off'
+        WHERE id IN (SELECT unnest(?)) AND status = 'submitted' AND (
+            (owner = 'sales' AND EXISTS (SELECT 1 FROM sign_offs s WHERE s.line_id = plan_lines.id
+                AND s.version = plan_lines.version AND s.department = 'marketing'))
+         OR (owner = 'marketing' AND EXISTS (SELECT 1 FROM sign_offs s
+                WHERE s.line_id = plan_lines.id AND s.version = plan_lines.version
+                AND s.department = 'sales'))
+         OR (owner = 'joint' AND (SELECT count(DISTINCT s.department) FROM sign_offs s
+                WHERE s.line_id = plan_lines.id AND s.version = plan_lines.version) = 2))
+    """, [ids]).fetchone()[0]
