@@ -71,7 +71,7 @@ def test_write_rolls_back_when_the_work_raises(store):
 def test_a_database_error_inside_write_is_translated_and_rolled_back(store):
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(INSERT_LINE, [1, "2026-01-01", Decimal("1.00")])
-        cur.execute(INSERT_LINE, [1, "2026-02-01", Decimal("2.00")])  # same primary key
+        cur.execute(INSERT_LINE, [2, "2026-02-01", Decimal("-2.00")])  # breaks a CHECK
 
     with pytest.raises(StoreError, match="could not do that"):
         store.write(work)
