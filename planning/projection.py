@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from planning import audit
+from planning import access, audit
 from planning.errors import Refused
 from planning.money import CENT, ZERO
+from planning.people import Person
 from planning.scenarios import scenario_id
 from planning.store import Store
 from planning.store import projection_sql as sql
@@ -156,11 +157,17 @@ def assumptions(store: Store, year: int, scenario: str) -> tuple[list[Assumption
     return list(by_key.values()), months
 
 
-def set_assumption(store: Store, year: int, scenario: str, name: str, value: Decimal, actor: str,
-                   reason: str, channel: str = ALL_CHANNELS) -> None:
-    """Override one assumption for a scenario; the reason is kept and audited."""
+def set_assumption(store: Store, year: int, scenario: str, name: str, value: Decimal,
+                   actor: Person | str, reason: str, channel: str = ALL_CHANNELS) -> None:
+    """Override one assumption for a scenario; the reason is kept and audited.
+
+    Marketing owns the top of the funnel, sales the bottom, MQL → SQL is joint: only that side
+    may override an assumption.
+    """
+    who = access.require(access.person(actor), "set_assumption")
     if name not in SPEC:
         raise Refused(f"unknown assumption {name!r}; use one of {', '.join(SPEC)}")
+    access.require_owners(who, [SPEC[name].owner], f"override {SPEC[name].label}, owned by")
     if channel and not SPEC[name].per_channel:
         raise Refused(f"{name} is one figure for all channels")
     value = Decimal(value)
@@ -172,20 +179,25 @@ def set_assumption(store: Store, year: int, scenario: str, name: str, value: Dec
 
     def work(cur) -> None:
         sid = scenario_id(cur, year, scenario, writable=True)
-        cur.execute(sql.SET_OVERRIDE, [sid, name, channel, value, actor, reason.strip()])
-        audit.record(cur, actor, "set assumption", f"scenario {scenario}",
+        cur.execute(sql.SET_OVERRIDE, [sid, name, channel, value, who.name, reason.strip()])
+        audit.record(cur, who.name, "set assumption", f"scenario {scenario}",
                      after={"name": name, "channel": channel, "value": str(value)},
                      reason=reason.strip())
 
     store.write(work)
 
 
-def clear_assumption(store: Store, year: int, scenario: str, name: str, actor: str,
+def clear_assumption(store: Store, year: int, scenario: str, name: str, actor: Person | str,
                      channel: str = ALL_CHANNELS) -> None:
+    who = access.require(access.person(actor), "set_assumption")
+    if name not in SPEC:
+        raise Refused(f"unknown assumption {name!r}; use one of {', '.join(SPEC)}")
+    access.require_owners(who, [SPEC[name].owner], f"override {SPEC[name].label}, owned by")
+
     def work(cur) -> None:
         sid = scenario_id(cur, year, scenario, writable=True)
         cur.execute(sql.CLEAR_OVERRIDE, [sid, name, channel])
-        audit.record(cur, actor, "clear assumption", f"scenario {scenario}",
+        audit.record(cur, who.name, "clear assumption", f"scenario {scenario}",
                      after={"name": name, "channel": channel})
 
     store.write(work)

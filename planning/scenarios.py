@@ -11,10 +11,11 @@ from decimal import Decimal
 
 import duckdb
 
-from planning import audit
+from planning import access, audit
 from planning.budget import BudgetFilter
 from planning.errors import Refused
 from planning.money import CENT, ZERO, split, to_cents
+from planning.people import Person
 from planning.store import Store, allocate_sql
 
 NAME_LIMIT = 60
@@ -115,7 +116,12 @@ def _allocate(cur: duckdb.DuckDBPyConnection, totals: Mapping[str, int]) -> None
     cur.execute(allocate_sql.allocate(*cur.execute(allocate_sql.BOUNDS).fetchone()))
 
 
-def _apply(cur: duckdb.DuckDBPyConnection, sid: int, actor: str, action: str, name: str,
+def _touched_owners(cur: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in cur.execute("SELECT DISTINCT l.owner FROM plan_lines l"
+                                      " JOIN alloc_in USING (id)").fetchall()}
+
+
+def _apply(cur: duckdb.DuckDBPyConnection, sid: int, who: Person, action: str, name: str,
            details: dict, locked_kept: int) -> OperationResult:
     negative = cur.execute(allocate_sql.WOULD_GO_NEGATIVE).fetchone()[0]
     if negative:
@@ -123,9 +129,9 @@ def _apply(cur: duckdb.DuckDBPyConnection, sid: int, actor: str, action: str, na
                       " (taking pro rata to current amounts never empties a line early)")
     before = _total(cur, sid)
     changed = cur.execute("SELECT count(DISTINCT id) FROM alloc_out WHERE part <> 0").fetchone()[0]
-    cur.execute(allocate_sql.APPLY)
+    cur.execute(allocate_sql.APPLY, [who.name])
     after = _total(cur, sid)
-    audit.record(cur, actor, action, f"scenario {name}", before={"total": str(before)},
+    audit.record(cur, who.name, action, f"scenario {name}", before={"total": str(before)},
                  after={"total": str(after), "lines_changed": changed, **details})
     return OperationResult(name, action, changed, before, after, locked_kept)
 
@@ -145,7 +151,8 @@ class Scenarios:
         self.store = store
 
     # -- management ----------------------------------------------------------------------------
-    def clone(self, year: int, source: str, new: str, actor: str) -> OperationResult:
+    def clone(self, year: int, source: str, new: str, actor: Person | str) -> OperationResult:
+        who = access.require(access.person(actor), "manage_scenarios")
         new = _name(new)
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
@@ -154,26 +161,27 @@ class Scenarios:
                            [year, new]).fetchone():
                 raise Refused(f"scenario {new!r} already exists in fiscal year {year}")
             sid = cur.execute("INSERT INTO scenarios (fiscal_year, name, created_by)"
-                              " VALUES (?, ?, ?) RETURNING id", [year, new, actor]).fetchone()[0]
+                              " VALUES (?, ?, ?) RETURNING id", [year, new, who.name]).fetchone()[0]
             # New ids without a window function: shift the source's id range past the largest id.
             cur.execute(
                 "INSERT INTO plan_lines (id, scenario_id, owner, category, funnel_stage, channel,"
-                " region, month, amount, description, locked)"
+                " region, month, amount, description, locked, edited_by)"
                 " SELECT l.id - b.lo + b.hi + 1, ?, owner, category, funnel_stage, channel,"
-                " region, month, amount, description, locked FROM plan_lines l,"
+                " region, month, amount, description, locked, edited_by FROM plan_lines l,"
                 " (SELECT (SELECT min(id) FROM plan_lines WHERE scenario_id = ?) AS lo,"
                 "         (SELECT max(id) FROM plan_lines) AS hi) b"
                 " WHERE l.scenario_id = ?", [sid, src, src])
             total = _total(cur, sid)
             lines = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?",
                                 [sid]).fetchone()[0]
-            audit.record(cur, actor, "clone", f"scenario {new}",
+            audit.record(cur, who.name, "clone", f"scenario {new}",
                          after={"from": source, "lines": lines, "total": str(total)})
             return OperationResult(new, "clone", lines, ZERO, total)
 
         return self.store.write(work)
 
-    def rename(self, year: int, old: str, new: str, actor: str) -> None:
+    def rename(self, year: int, old: str, new: str, actor: Person | str) -> None:
+        who = access.require(access.person(actor), "manage_scenarios")
         new = _name(new)
 
         def work(cur: duckdb.DuckDBPyConnection) -> None:
@@ -184,12 +192,14 @@ class Scenarios:
             cur.execute("UPDATE scenarios SET name = ? WHERE id = ?", [new, sid])
             cur.execute("UPDATE fiscal_years SET adopted_scenario = ?"
                         " WHERE fiscal_year = ? AND adopted_scenario = ?", [new, year, old])
-            audit.record(cur, actor, "rename", f"scenario {old}", before={"name": old},
+            audit.record(cur, who.name, "rename", f"scenario {old}", before={"name": old},
                          after={"name": new})
 
         self.store.write(work)
 
-    def delete(self, year: int, name: str, actor: str) -> None:
+    def delete(self, year: int, name: str, actor: Person | str) -> None:
+        who = access.require(access.person(actor), "manage_scenarios")
+
         def work(cur: duckdb.DuckDBPyConnection) -> None:
             sid = scenario_id(cur, year, name, writable=True)
             if self._adopted(cur, year) == name:
@@ -200,41 +210,56 @@ class Scenarios:
             cur.execute("DELETE FROM assumptions WHERE scenario_id = ?", [sid])
             cur.execute("DELETE FROM plan_lines WHERE scenario_id = ?", [sid])
             cur.execute("DELETE FROM scenarios WHERE id = ?", [sid])
-            audit.record(cur, actor, "delete", f"scenario {name}",
+            audit.record(cur, who.name, "delete", f"scenario {name}",
                          before={"lines": lines, "total": str(total)})
 
         self.store.write(work)
 
-    def adopt(self, year: int, name: str, actor: str) -> None:
+    def adopt(self, year: int, name: str, actor: Person | str) -> None:
+        who = access.require(access.person(actor), "adopt")
+
         def work(cur: duckdb.DuckDBPyConnection) -> None:
             scenario_id(cur, year, name)
             before = self._adopted(cur, year)
             cur.execute("INSERT INTO fiscal_years (fiscal_year, adopted_scenario) VALUES (?, ?)"
                         " ON CONFLICT (fiscal_year) DO UPDATE SET adopted_scenario = ?",
                         [year, name, name])
-            audit.record(cur, actor, "adopt", f"fiscal year {year}",
+            audit.record(cur, who.name, "adopt", f"fiscal year {year}",
                          before={"adopted": before}, after={"adopted": name})
 
         self.store.write(work)
 
-    def lock(self, year: int, name: str, actor: str) -> None:
+    def lock(self, year: int, name: str, actor: Person | str) -> None:
+        """Lock a scenario whose every line is signed off: it is then read-only for everyone."""
+        who = access.require(access.person(actor), "lock_scenario")
+
         def work(cur: duckdb.DuckDBPyConnection) -> None:
             sid = scenario_id(cur, year, name, writable=True)
+            waiting = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?"
+                                  " AND status <> 'signed_off'", [sid]).fetchone()[0]
+            if waiting:
+                raise Refused(f"{waiting} line(s) of {name} are not signed off yet; a scenario"
+                              " locks when every line is")
             cur.execute("UPDATE scenarios SET locked = true WHERE id = ?", [sid])
-            audit.record(cur, actor, "lock", f"scenario {name}", after={"locked": True})
+            audit.record(cur, who.name, "lock", f"scenario {name}", after={"locked": True})
 
         self.store.write(work)
 
-    def lock_lines(self, year: int, name: str, where: BudgetFilter, actor: str, *,
+    def lock_lines(self, year: int, name: str, where: BudgetFilter, actor: Person | str, *,
                    locked: bool = True) -> int:
         """Lock (or unlock) the lines of a filter; returns how many changed."""
+        who = access.require(access.person(actor), "change_lines")
+
         def work(cur: duckdb.DuckDBPyConnection) -> int:
             sid = scenario_id(cur, year, name, writable=True)
             _check_values(cur, sid, where)
             sql, params = _where(sid, where, unlocked=False)
+            owners = {r[0] for r in cur.execute(
+                f"SELECT DISTINCT l.owner FROM plan_lines l WHERE {sql}", params).fetchall()}
+            access.require_owners(who, owners, "lock or unlock")
             changed = cur.execute(f"UPDATE plan_lines l SET locked = ? WHERE {sql}"
                                   " AND l.locked <> ?", [locked, *params, locked]).fetchone()[0]
-            audit.record(cur, actor, "lock lines" if locked else "unlock lines",
+            audit.record(cur, who.name, "lock lines" if locked else "unlock lines",
                          f"scenario {name}", after={"lines": changed, "filter": where.describe()})
             return changed
 
@@ -248,31 +273,35 @@ class Scenarios:
 
     # -- allocation -----------------------------------------------------------------------------
     def scale(self, year: int, name: str, percent: Decimal, where: BudgetFilter,
-              actor: str) -> OperationResult:
+              actor: Person | str) -> OperationResult:
         """Scale the unlocked lines of a filter by `percent` (10 adds 10%, -100 empties them).
 
         The change is the matched total times percent, rounded to the cent; it is spread pro
         rata to the lines' amounts, so the scenario total changes by exactly that.
         """
+        who = access.require(access.person(actor), "change_lines")
         percent = Decimal(percent)
-        if percent < -100:
+        if not percent.is_finite() or percent < -100:
             raise Refused("a line cannot be scaled below zero: use a percent of -100 or more")
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
             sid = scenario_id(cur, year, name, writable=True)
             _lines, kept, total = _fill(cur, sid, where, _weight("amount"))
+            access.require_owners(who, _touched_owners(cur))
             change = (total * percent / 100).quantize(CENT)
             _allocate(cur, {"0": to_cents(change)})
-            return _apply(cur, sid, actor, "scale", name,
+            return _apply(cur, sid, who, "scale", name,
                           {"percent": str(percent), "change": str(change)}, kept)
 
         return self.store.write(work)
 
     def shift(self, year: int, name: str, amount: Decimal, source: BudgetFilter,
-              target: BudgetFilter, actor: str, *, mode: str = "pro_rata") -> OperationResult:
+              target: BudgetFilter, actor: Person | str, *,
+              mode: str = "pro_rata") -> OperationResult:
         """Move `amount` from the lines of one filter to those of another; the total stays."""
+        who = access.require(access.person(actor), "change_lines")
         amount = Decimal(amount)
-        if amount <= 0 or amount != amount.quantize(CENT):
+        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
             raise Refused("shift a positive amount with at most 2 decimals")
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
@@ -287,24 +316,27 @@ class Scenarios:
             if amount > available:
                 raise Refused(f"the source lines hold {available} (unlocked), less than {amount}")
             cur.execute("INSERT INTO alloc_in SELECT * FROM shift_from")
+            access.require_owners(who, _touched_owners(cur))
             cents = to_cents(amount)
             _allocate(cur, {"from": -cents, "to": cents})
-            return _apply(cur, sid, actor, "shift", name,
+            return _apply(cur, sid, who, "shift", name,
                           {"amount": str(amount), "from": source.describe(),
                            "to": target.describe(), "mode": mode}, kept_from + kept_to)
 
         return self.store.write(work)
 
-    def split(self, year: int, name: str, amount: Decimal, where: BudgetFilter, actor: str, *,
-              by: str = "amount", weights: Mapping[str, Decimal] | None = None) -> OperationResult:
+    def split(self, year: int, name: str, amount: Decimal, where: BudgetFilter,
+              actor: Person | str, *, by: str = "amount",
+              weights: Mapping[str, Decimal] | None = None) -> OperationResult:
         """Spread `amount` over the lines of a filter (top-down allocation).
 
         `by` is `amount` (pro rata to current amounts), `even`, or a column (owner, funnel_stage,
         category, channel, region, month): the amount is first split over that column's values
         by `weights` (equal when none are given), then over each value's lines pro rata.
         """
+        who = access.require(access.person(actor), "change_lines")
         amount = Decimal(amount)
-        if amount == 0 or amount != amount.quantize(CENT):
+        if not amount.is_finite() or amount == 0 or amount != amount.quantize(CENT):
             raise Refused("split a non-zero amount with at most 2 decimals")
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
@@ -329,15 +361,21 @@ class Scenarios:
             else:
                 _n, kept, _t = _fill(cur, sid, where, _weight(by))
                 totals = {"0": to_cents(amount)}
+            access.require_owners(who, _touched_owners(cur))
             _allocate(cur, totals)
-            return _apply(cur, sid, actor, "split", name,
+            return _apply(cur, sid, who, "split", name,
                           {"amount": str(amount), "by": by, "filter": where.describe()}, kept)
 
         return self.store.write(work)
 
     def edit_lines(self, year: int, name: str, edits: list[LineEdit],
-                   actor: str) -> OperationResult:
-        """Change single lines; refused whole if one is locked or changed since it was opened."""
+                   actor: Person | str) -> OperationResult:
+        """Change single lines; refused whole if one is locked or changed since it was opened.
+
+        A changed line is a new version, a draft again: its sign-offs no longer count.
+        """
+        who = access.require(access.person(actor), "change_lines")
+
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
             sid = scenario_id(cur, year, name, writable=True)
             before = _total(cur, sid)
@@ -349,12 +387,13 @@ class Scenarios:
                                   " with at most 2 decimals")
                 if edit.description is not None and len(edit.description) > 200:
                     raise Refused(f"line {edit.line_id}: the description is over 200 characters")
-                row = cur.execute("SELECT version, locked, amount, description FROM plan_lines"
-                                  " WHERE id = ? AND scenario_id = ?",
+                row = cur.execute("SELECT version, locked, amount, description, owner"
+                                  " FROM plan_lines WHERE id = ? AND scenario_id = ?",
                                   [edit.line_id, sid]).fetchone()
                 if row is None:
                     raise Refused(f"line {edit.line_id} is not in scenario {name!r}")
-                version, locked, old_amount, old_description = row
+                version, locked, old_amount, old_description, owner = row
+                access.require_owners(who, [owner])
                 if locked:
                     raise Refused(f"line {edit.line_id} is locked")
                 if version != edit.version:
@@ -363,10 +402,11 @@ class Scenarios:
                 if (amount, edit.description) == (old_amount, old_description):
                     continue
                 cur.execute("UPDATE plan_lines SET amount = ?, description = ?,"
-                            " version = version + 1, updated_at = current_timestamp WHERE id = ?",
-                            [amount, edit.description, edit.line_id])
+                            " version = version + 1, status = 'draft', edited_by = ?,"
+                            " updated_at = current_timestamp WHERE id = ?",
+                            [amount, edit.description, who.name, edit.line_id])
                 changed += 1
-                audit.record(cur, actor, "edit line", f"line {edit.line_id}",
+                audit.record(cur, who.name, "edit line", f"line {edit.line_id}",
                              before={"amount": str(old_amount), "description": old_description},
                              after={"amount": str(amount), "description": edit.description})
             after = _total(cur, sid)

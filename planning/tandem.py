@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from planning import access, audit
 from planning.budget import Budget, BudgetFilter
 from planning.compare import Comparison, compare
 from planning.errors import Refused
@@ -11,6 +12,7 @@ from planning.exports import export_csv
 from planning.imports import ImportReport, import_csv
 from planning.model import BASELINE, OWNERS, Scenario
 from planning.money import CENT, ZERO
+from planning.people import Person
 from planning.projection import Projection, clear_assumption, project, set_assumption
 from planning.scenarios import Scenarios
 from planning.store import Store
@@ -84,23 +86,31 @@ class Tandem:
     def compare(self, year: int, names: list[str]) -> Comparison:
         return compare(self.store, year, names)
 
-    def set_assumption(self, year: int, scenario: str, name: str, value: Decimal, actor: str,
-                       reason: str, channel: str = "") -> None:
+    def set_assumption(self, year: int, scenario: str, name: str, value: Decimal,
+                       actor: Person | str, reason: str, channel: str = "") -> None:
         set_assumption(self.store, year, scenario, name, value, actor, reason, channel)
 
-    def clear_assumption(self, year: int, scenario: str, name: str, actor: str,
+    def clear_assumption(self, year: int, scenario: str, name: str, actor: Person | str,
                          channel: str = "") -> None:
         clear_assumption(self.store, year, scenario, name, actor, channel)
 
     def pool(self, year: int) -> Decimal | None:
         return self.store.scalar(sql.POOL, [year])
 
-    def set_pool(self, year: int, amount: Decimal) -> None:
+    def set_pool(self, year: int, amount: Decimal, actor: Person | str = "administrator") -> None:
+        who = access.require(access.person(actor), "set_pool")
         amount = Decimal(amount)
         if amount < 0 or amount != amount.quantize(CENT):
             raise Refused(f"the pool must be an amount of 0 or more with at most 2 decimals, not"
                           f" {amount}")
-        self.store.write(lambda cur: cur.execute(sql.SET_POOL, [year, amount]))
+        before = self.pool(year)
+
+        def work(cur) -> None:
+            cur.execute(sql.SET_POOL, [year, amount])
+            audit.record(cur, who.name, "set pool", f"fiscal year {year}",
+                         before={"pool": audit.money(before)}, after={"pool": str(amount)})
+
+        self.store.write(work)
 
     def budget(self, year: int, scenario: str | None = None,
                where: BudgetFilter | None = None) -> Budget:
@@ -108,7 +118,7 @@ class Tandem:
 
     # -- files ---------------------------------------------------------------------------------
     def import_csv(self, kind: str, data: bytes | str | Path, *, file_name: str | None = None,
-                   scenario: str = BASELINE, actor: str = "system",
+                   scenario: str = BASELINE, actor: Person | str = "system",
                    commit: bool = True) -> ImportReport:
         return import_csv(self.store, kind, data, file_name=file_name, scenario=scenario,
                           actor=actor, commit=commit)

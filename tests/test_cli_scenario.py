@@ -18,6 +18,7 @@ from planning.cli import main
 from planning.demo import DEMO_DIR
 from planning.store import Store
 from planning.tandem import Tandem
+from tests.conftest import sign_off_everything
 
 D = Decimal
 Y = 2026
@@ -150,7 +151,16 @@ def test_split_by_owner_with_weights(db, capsys):
                                          "joint": D("1089540.00")}
 
 
+def test_a_scenario_with_lines_not_signed_off_does_not_lock(db, capsys):
+    assert tandem(db, "scenario", "lock", "baseline") == 1
+    assert capsys.readouterr().err == ("tandem: 3264 line(s) of baseline are not signed off yet;"
+                                       " a scenario locks when every line is\n")
+
+
 def test_a_locked_scenario_refuses_a_scale_with_exit_1(db, capsys, snapshot):
+    store = Store(db)
+    sign_off_everything(store, 2026, "baseline")
+    store.close()
     assert tandem(db, "scenario", "lock", "baseline") == 0
     assert capsys.readouterr().out == "locked baseline\n"
     store = Store(db)

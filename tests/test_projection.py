@@ -36,6 +36,7 @@ from planning.budget import BudgetFilter
 from planning.errors import Refused
 from planning.projection import Assumption, Funnel
 from planning.tandem import Tandem
+from tests.conftest import sign_off_everything
 
 D = Decimal
 Y = 2026
@@ -220,6 +221,7 @@ def test_a_bad_override_is_refused_and_writes_nothing(firm, snapshot, name, valu
 
 
 def test_an_override_on_a_locked_scenario_is_refused(firm, snapshot):
+    sign_off_everything(firm.store, Y, "baseline")
     firm.scenario_ops.lock(Y, "baseline", "ann")
     before = snapshot(firm.store)
     with pytest.raises(Refused, match="^scenario 'baseline' is locked; nothing in it can change$"):

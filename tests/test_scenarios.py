@@ -17,6 +17,7 @@ from planning.budget import BudgetFilter
 from planning.errors import Refused
 from planning.scenarios import LineEdit, OperationResult, Scenarios
 from planning.tandem import Tandem
+from tests.conftest import sign_off_everything
 
 D = Decimal
 Y = 2026
@@ -181,6 +182,7 @@ def test_delete_a_draft_scenario(t, ops):
 
 def test_delete_refuses_the_adopted_or_a_locked_scenario(t, ops, snapshot):
     ops.clone(Y, "baseline", "stretch", "ann")
+    sign_off_everything(t.store, Y, "stretch")
     ops.lock(Y, "stretch", "ann")
     before = snapshot(t.store)
     with pytest.raises(Refused, match="scenario 'baseline' is the adopted plan of FY2026; adopt"
@@ -238,6 +240,7 @@ LOCKED_OPERATIONS: dict[str, Callable[[Scenarios, dict], object]] = {
 
 @pytest.mark.parametrize("operation", list(LOCKED_OPERATIONS))
 def test_a_locked_scenario_refuses_every_change_and_writes_nothing(t, ops, snapshot, operation):
+    sign_off_everything(t.store, Y, "baseline")
     ops.lock(Y, "baseline", "ann")
     assert [s.locked for s in t.scenarios(Y)] == [True]
     ids = {key: row[0] for key, row in lines(t).items()}
@@ -249,6 +252,7 @@ def test_a_locked_scenario_refuses_every_change_and_writes_nothing(t, ops, snaps
 
 
 def test_a_locked_scenario_can_still_be_cloned_and_adopted(t, ops):
+    sign_off_everything(t.store, Y, "baseline")
     ops.lock(Y, "baseline", "ann")
     ops.clone(Y, "baseline", "copy", "ann")
     ops.scale(Y, "copy", D("-100"), ALL, "ann")
@@ -624,6 +628,7 @@ def test_every_operation_appends_audit_entries_and_the_chain_stays_intact(t, ops
     ops.edit_lines(Y, "baseline", [LineEdit(id1, 3, D("1.00"), None)], "bob")
     ops.lock_lines(Y, "baseline", JOINT, "bob", locked=False)
     ops.adopt(Y, "stretch v2", "ann")
+    sign_off_everything(t.store, Y, "stretch v2")
     ops.lock(Y, "stretch v2", "ann")
     ops.delete(Y, "baseline", "bob")
     assert actions(t) == [

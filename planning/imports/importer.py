@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from planning import access
 from planning.errors import Refused
 from planning.imports import cross_row, merge
 from planning.imports.kinds import KINDS, Kind, cleaned, code_sql, convert, invalid, trimmed
@@ -23,6 +24,7 @@ from planning.imports.messages import explain
 from planning.imports.problems import ImportProblem, ImportReport
 from planning.imports.source import Source, read_source, spreadsheet_rows
 from planning.model import BASELINE
+from planning.people import Person
 from planning.store import Store
 
 MAX_ROWS = 2_000_000
@@ -36,7 +38,7 @@ def import_csv(
     *,
     file_name: str | None = None,
     scenario: str = BASELINE,
-    actor: str = "system",
+    actor: Person | str = "system",
     commit: bool = True,
 ) -> ImportReport:
     """Check a CSV file of one kind and, when `commit` and it has no problem, write it.
@@ -47,6 +49,8 @@ def import_csv(
     kind = KINDS.get(kind_name)
     if kind is None:
         raise Refused(f"unknown kind {kind_name!r}; use one of {', '.join(KINDS)}")
+    who = access.require(access.person(actor),
+                         "import_targets" if kind.name == "targets" else "import")
     scenario = scenario.strip()
     if not 1 <= len(scenario) <= 60:
         raise Refused("a scenario name has 1 to 60 characters")
@@ -62,7 +66,7 @@ def import_csv(
     with tempfile.NamedTemporaryFile(suffix=".csv") as staged:
         staged.write(source.data)
         staged.flush()
-        job = _Job(store, kind, source, staged.name, scenario, actor)
+        job = _Job(store, kind, source, staged.name, scenario, who)
         if not commit:
             with store.cursor() as cur:
                 return job.run(cur, commit=False)
@@ -76,10 +80,10 @@ def _scenario_of(kind: Kind, scenario: str) -> str | None:
 
 class _Job:
     def __init__(self, store: Store, kind: Kind, source: Source, path: str, scenario: str,
-                 actor: str) -> None:
+                 who: Person) -> None:
         self.store, self.kind, self.source, self.path = store, kind, source, path
         self.scenario = scenario
-        self.actor = actor
+        self.who = who
         self.start_month = store.fiscal_year_start_month
 
     def run(self, cur: duckdb.DuckDBPyConnection, *, commit: bool) -> ImportReport:
@@ -98,7 +102,10 @@ class _Job:
         count = cur.execute("SELECT count(*) FROM problems").fetchone()[0]
         if count or rejected:
             return self._refuse(self._problems(cur, rejected), count + len(rejected))
-        return merge.run(cur, self.kind, self.source.name, self.scenario, self.actor,
+        if self.kind.name == "plan":
+            owners = {r[0] for r in cur.execute("SELECT DISTINCT owner FROM typed").fetchall()}
+            access.require_owners(self.who, owners, "import")
+        return merge.run(cur, self.kind, self.source.name, self.scenario, self.who.name,
                          self.start_month, rows, commit=commit)
 
     def _refuse(self, problems: list[ImportProblem], count: int | None = None) -> ImportReport:

@@ -99,18 +99,24 @@ def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str
             [scenario, actor, scenario])
     if updated:
         sets = ", ".join(f'"{v}" = t."{v}"' for v in values)
+        params = []
         if kind.name == "plan":
-            sets += f", version = {table}.version + 1, updated_at = current_timestamp"
+            # A changed line is a new version and a draft again: its sign-offs no longer count.
+            sets += (f", version = {table}.version + 1, status = 'draft', edited_by = ?,"
+                     " updated_at = current_timestamp")
+            params = [actor]
         cur.execute(f"UPDATE {table} SET {sets} FROM keyed t"
-                    f" WHERE {table}.id = t.existing_id AND t.changed")
+                    f" WHERE {table}.id = t.existing_id AND t.changed", params)
     columns = keys + values
     selected = [f't."{c}"' for c in columns]
-    source = "keyed t"
+    source, params = "keyed t", []
     if kind.name == "plan":
         # Scenarios created just above have no id in `keyed` yet.
         selected[0] = "s.id"
+        columns, selected = [*columns, "edited_by"], [*selected, "?"]
         source += " JOIN scenarios s ON s.fiscal_year = t.fiscal_year AND s.name = ?"
+        params = [actor, scenario]
     cur.execute(
         f"INSERT INTO {table} (id, {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)})"
         f" SELECT (SELECT coalesce(max(id), 0) FROM {table}) + t._row + 1, {', '.join(selected)}"
-        f" FROM {source} WHERE t.existing_id IS NULL", [scenario] if kind.name == "plan" else [])
+        f" FROM {source} WHERE t.existing_id IS NULL", params)

@@ -62,6 +62,8 @@ APPLY = """
 UPDATE plan_lines SET
     amount = CAST(plan_lines.amount + CAST(o.part AS DECIMAL(18, 0)) * 0.01 AS DECIMAL(18, 2)),
     version = plan_lines.version + 1,
+    status = 'draft',
+    edited_by = ?,
     updated_at = current_timestamp
 FROM (SELECT id, sum(part) AS part FROM alloc_out GROUP BY id) o
 WHERE plan_lines.id = o.id AND o.part <> 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.app.conftest import open_page
+from tests.conftest import sign_off_everything
 
 
 def _tandem(store_file):
@@ -54,6 +55,7 @@ def test_shift_keeps_the_total_and_compare_shows_it(app, store_file):
 def test_locked_scenario_offers_no_changes(app, store_file):
     t = _tandem(store_file)
     t.scenario_ops.clone(2026, "baseline", "final", "test")
+    sign_off_everything(t.store, 2026, "final")
     t.scenario_ops.lock(2026, "final", "test")
     at = open_page(app, "scenarios.py")
     at.selectbox(key="working").set_value("final").run()
