@@ -128,3 +128,19 @@ def minutes(store: Store, since: datetime, until: datetime, scenario: str | None
                      f"({e.entity}){': ' + what if what else ''}"
                      f"{f' — reason: {e.reason}' if e.reason else ''}")
     return "\n".join(lines) + "\n"
+
+
+def export_csv(store: Store) -> str:
+    """The whole trail as CSV, oldest first, hashes included so it can be checked elsewhere."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["seq", "recorded_at", "actor", "action", "entity", "before", "after",
+                     "reason", "prev_hash", "hash"])
+    for row in store.query("SELECT seq, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%f'), actor,"
+                           " action, entity, before, after, reason, prev_hash, hash"
+                           " FROM audit_log ORDER BY seq"):
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()

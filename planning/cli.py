@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import cli_scenario
+from planning import cli_people, cli_scenario
 from planning.demo import load_demo
 from planning.errors import TandemError
 from planning.imports import ImportReport
@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help="the store's DuckDB file (default: $TANDEM_DB, else tandem.duckdb)")
+    common.add_argument("--as", dest="as_user", default=argparse.SUPPRESS, metavar="NAME",
+                        help="act as this person (default: the server's administrator)")
     parser = argparse.ArgumentParser(prog="tandem", parents=[common],
                                      description="One shared budget for sales and marketing.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -54,12 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     pool.add_argument("year", type=int)
     pool.add_argument("amount", nargs="?", help="the new pool, e.g. 6250000.00")
     cli_scenario.add_parser(sub, common)
+    cli_people.add_parsers(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    args.as_user = getattr(args, "as_user", None)
     try:
         tandem = Tandem.open(store_path(getattr(args, "db", None)))
     except TandemError as exc:
@@ -87,7 +91,8 @@ def _import(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentP
     if not args.file.is_file():
         parser.error(f"no such file: {args.file}")
     report = tandem.import_csv(args.kind, args.file, scenario=args.scenario,
-                               commit=not args.dry_run, actor=os.environ.get("USER", "tandem"))
+                               commit=not args.dry_run,
+                               actor=cli_people.acting(tandem, args.as_user))
     if not report.ok:
         for problem in report.problems:
             print(problem, file=sys.stderr)
@@ -124,7 +129,8 @@ def _export(tandem: Tandem, args: argparse.Namespace, _parser: argparse.Argument
 def _pool(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.amount is not None:
         try:
-            tandem.set_pool(args.year, Decimal(args.amount))
+            tandem.set_pool(args.year, Decimal(args.amount),
+                            cli_people.acting(tandem, args.as_user))
         except InvalidOperation:
             parser.error(f"{args.amount!r} is not an amount like 6250000.00")
     print(f"{args.year}: pool {format_money(tandem.pool(args.year), tandem.currency)}")
@@ -135,8 +141,20 @@ def _scenario(tandem: Tandem, args: argparse.Namespace, _parser: argparse.Argume
     return cli_scenario.run(tandem, args)
 
 
+def _users(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    return cli_people.users(tandem, args)
+
+
+def _review(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    return cli_people.review(tandem, args, cli_scenario.year_of(tandem, args))
+
+
+def _audit(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    return cli_people.audit_trail(tandem, args)
+
+
 COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
-            "scenario": _scenario}
+            "scenario": _scenario, "users": _users, "review": _review, "audit": _audit}
 
 if __name__ == "__main__":
     sys.exit(main())

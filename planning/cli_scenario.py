@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from decimal import Decimal, InvalidOperation
 
 from planning.budget import BudgetFilter
+from planning.cli_people import acting
 from planning.compare import METRICS, compare, delta
 from planning.errors import Refused
 from planning.money import format_money
+from planning.review import Review
 from planning.scenarios import OperationResult, Scenarios
 from planning.tandem import Tandem
 
@@ -32,8 +33,11 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     p.add_argument("new")
     for name, text in (("delete", "delete a draft scenario"),
                        ("adopt", "make a scenario the fiscal year's plan"),
-                       ("lock", "lock a whole scenario")):
+                       ("lock", "lock a scenario whose every line is signed off")):
         op(name, text).add_argument("name")
+    p = op("reopen", "reopen a locked scenario (an executive, with a reason)")
+    p.add_argument("name")
+    p.add_argument("--reason", required=True)
     for name, text in (("lock-lines", "lock the lines of a filter"),
                        ("unlock-lines", "unlock the lines of a filter")):
         p = op(name, text)
@@ -72,7 +76,8 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
-def _year(tandem: Tandem, args: argparse.Namespace) -> int:
+def year_of(tandem: Tandem, args: argparse.Namespace) -> int:
+    """--year, else the newest fiscal year of the store."""
     if args.year:
         return args.year
     years = tandem.fiscal_years()
@@ -82,8 +87,8 @@ def _year(tandem: Tandem, args: argparse.Namespace) -> int:
 
 
 def run(tandem: Tandem, args: argparse.Namespace) -> int:
-    year = _year(tandem, args)
-    actor = os.environ.get("USER", "tandem")
+    year = year_of(tandem, args)
+    actor = acting(tandem, args.as_user)
     ops = Scenarios(tandem.store)
     match args.operation:
         case "list":
@@ -102,6 +107,11 @@ def run(tandem: Tandem, args: argparse.Namespace) -> int:
         case "lock":
             ops.lock(year, args.name, actor)
             print(f"locked {args.name}")
+        case "reopen":
+            if not args.as_user:
+                raise Refused("say who reopens: --as NAME (an executive)")
+            Review(tandem.store).reopen(actor, year, args.name, args.reason or "")
+            print(f"reopened {args.name}")
         case "lock-lines" | "unlock-lines":
             changed = ops.lock_lines(year, args.name, BudgetFilter.parse(args.where), actor,
                                      locked=args.operation == "lock-lines")
