@@ -1,4 +1,4 @@
-"""Tandem's entry: page config, the store, the fiscal year, and the one list of pages."""
+"""Tandem's entry: page config, the store, who is signed in, and the one list of pages."""
 from __future__ import annotations
 
 import sys
@@ -10,21 +10,38 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a checkou
 
 import streamlit as st  # noqa: E402
 
-from dashboard.ui.context import tandem, year_picker  # noqa: E402
+from dashboard.ui.auth import current_person, sign_in_page, sign_out  # noqa: E402
+from dashboard.ui.context import audit_banner, tandem, year_picker  # noqa: E402
+from planning import access  # noqa: E402
 
 st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide")
 
 PAGES = ROOT / "pages"
-navigation = st.navigation([
-    st.Page(PAGES / "budget.py", title="Budget", icon=":material/account_balance:",
-            default=True),
-    st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/alt_route:"),
-    st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page(PAGES / "import_data.py", title="Import & export", icon=":material/upload_file:",
-            url_path="import"),
-])
+# (file, title, icon, url path, the action a person must be allowed to see it)
+SCREENS = [
+    ("budget.py", "Budget", ":material/account_balance:", "budget", "view"),
+    ("scenarios.py", "Scenarios", ":material/alt_route:", "scenarios", "manage_scenarios"),
+    ("compare.py", "Compare", ":material/compare_arrows:", "compare", "view"),
+    ("review.py", "Review", ":material/rate_review:", "review", "view"),
+    ("import_data.py", "Import & export", ":material/upload_file:", "import", "view"),
+]
 
 t = tandem()
+person = current_person(t)
+audit_banner(t)
+if person is None:
+    # Signed out, no page shows any figure: the sign-in page is the only one there is.
+    st.navigation([st.Page(lambda: sign_in_page(t), title="Sign in", icon=":material/login:",
+                           url_path="sign-in")]).run()
+    st.stop()
+
+navigation = st.navigation([
+    st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=file == "budget.py")
+    for file, title, icon, url, action in SCREENS if access.allowed(person, action)
+])
 st.sidebar.markdown(f"**{t.firm_name}** · shared sales & marketing plan")
+st.sidebar.caption(f"Signed in as {person.describe()}")
+if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+    sign_out()
 year_picker(t)
 navigation.run()

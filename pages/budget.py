@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import charts
-from dashboard.ui.context import fiscal_year, shown_refusals, tandem
+from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
 from dashboard.ui.filters import budget_filter
 from dashboard.ui.format import format_money, percent, table_money_format
 from planning.budget import PAGE_SIZE, SORTABLE
@@ -91,7 +91,7 @@ st.caption(f"Showing lines {(page - 1) * PAGE_SIZE + 1:,}–"
 with st.expander(f"Pool of FY{year}"):
     with st.form("pool_form"):
         entered = st.text_input(f"Pool ({currency})", value=str(summary.pool or ""),
-                                help="A plain amount like 6250000.00")
+                                help="A plain amount like 6250000.00", key="pool_amount")
         if st.form_submit_button("Set the pool"):
             with shown_refusals():
                 try:
@@ -99,5 +99,5 @@ with st.expander(f"Pool of FY{year}"):
                 except ValueError as exc:
                     st.error(str(exc))
                 else:
-                    t.set_pool(year, amount)
+                    t.set_pool(year, amount, actor())
                     st.rerun()

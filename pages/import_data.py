@@ -6,8 +6,9 @@ import io
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui.context import fiscal_year, shown_refusals, tandem
+from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
 from dashboard.ui.format import format_money
+from planning import access
 from planning.demo import DEMO_DIR
 from planning.imports import ImportReport
 from planning.model import BASELINE, KINDS
@@ -27,8 +28,13 @@ st.caption("Every file is checked in full before anything is written: a file wit
            " changes nothing, a good one is written in one go. Importing the same file twice"
            " leaves the store as one import would.")
 
+who = actor()
+kinds = [k for k in KINDS if access.allowed(who, "import_targets" if k == "targets" else "import")]
+if not kinds:
+    st.info(f"{who.describe()} may look at and export the data; importing is for planners and"
+            " the department heads.")
 left, right = st.columns([2, 1])
-kind = left.selectbox("What are you loading?", KINDS, key="kind",
+kind = left.selectbox("What are you loading?", kinds or KINDS, key="kind", disabled=not kinds,
                       format_func=lambda k: f"{k} — {WHAT[k]}")
 scenario = BASELINE
 if kind == "plan":
@@ -38,7 +44,8 @@ right.download_button(f"Download the {kind} template", (TEMPLATES / f"{kind}.csv
                       file_name=f"{kind}-template.csv", mime="text/csv",
                       icon=":material/download:", key="template")
 
-upload = st.file_uploader(f"Upload a {kind} CSV file", type=["csv"], key="upload")
+upload = st.file_uploader(f"Upload a {kind} CSV file", type=["csv"], key="upload",
+                          disabled=not kinds)
 
 
 def problems_table(report: ImportReport) -> pd.DataFrame:
@@ -63,7 +70,8 @@ if upload is not None:
     with shown_refusals():
         if st.session_state.get("checked_key") != check_key:
             st.session_state["checked"] = t.import_csv(kind, data, file_name=upload.name,
-                                                       scenario=scenario, commit=False)
+                                                       scenario=scenario, commit=False,
+                                                       actor=actor())
             st.session_state["checked_key"] = check_key
         report: ImportReport = st.session_state["checked"]
         if not report.ok:
@@ -90,7 +98,7 @@ if upload is not None:
             st.dataframe(preview, hide_index=True, width="stretch", key="preview")
             if st.button(f"Import {report.rows:,} rows", type="primary", key="commit"):
                 done = t.import_csv(kind, data, file_name=upload.name, scenario=scenario,
-                                    actor="app")
+                                    actor=actor())
                 st.session_state.pop("checked_key", None)
                 if done.ok:
                     st.success("Imported. " + summary_line(done) + ".", icon=":material/done_all:")

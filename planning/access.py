@@ -50,9 +50,12 @@ for _action, _roles in ROLES_FOR.items():
         _roles.add(ADMIN_ROLE)
 
 
-def person(who: Person | str) -> Person:
+def person(who: Person | str | None) -> Person:
     """The person acting. A bare name is an administrator working on the server (scripts, the
-    `tandem` command without --as); the app always passes the signed-in person."""
+    `tandem` command without --as); the app always passes the signed-in person, and nobody
+    signed in (None) may do nothing."""
+    if who is None:
+        raise Refused("sign in first")
     return who if isinstance(who, Person) else Person(who, ADMIN_ROLE)
 
 

@@ -207,6 +207,12 @@ class Review:
         with self.store.cursor() as cur:
             return cur.execute(sql.STATUS_COUNTS, [scenario_id(cur, year, scenario)]).fetchall()
 
+    def waiting(self, year: int, scenario: str, department: str) -> int:
+        """Submitted lines that still need this department's sign-off."""
+        with self.store.cursor() as cur:
+            sid = scenario_id(cur, year, scenario)
+            return cur.execute(sql.WAITING, [sid, OTHER[department], department]).fetchone()[0]
+
     def comments(self, line_id: int) -> list[tuple]:
         return self.store.query(sql.COMMENTS, [line_id])
 

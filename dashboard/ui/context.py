@@ -7,9 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from planning import Tandem, TandemError
+from planning import Tandem, TandemError, audit
 from planning.cli import store_path
 from planning.demo import load_demo
+from planning.people import Person
 
 
 @st.cache_resource(show_spinner="Opening the store…")
@@ -39,9 +40,9 @@ def year_picker(t: Tandem) -> int | None:
                                 format_func=lambda y: f"FY{y}")
 
 
-def actor() -> str:
-    """Who the audit trail names for a change made in the app."""
-    return st.session_state.get("user", "app")
+def actor() -> Person | None:
+    """The signed-in person: every change made in the app is theirs, checked by planning."""
+    return st.session_state.get("person")
 
 
 def notice(message: str) -> None:
@@ -54,6 +55,17 @@ def show_notice() -> None:
     message = st.session_state.pop("notice", None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def audit_banner(t: Tandem) -> None:
+    """Check the audit trail once a session; show a banner on every page if it is broken."""
+    if "audit_verdict" not in st.session_state:
+        st.session_state["audit_verdict"] = audit.verify(t.store)
+    verdict = st.session_state["audit_verdict"]
+    if not verdict.intact:
+        st.error(f"The audit trail is broken at entry {verdict.broken_at}: {verdict.problem}."
+                 " Changes may have been made outside Tandem; tell the administrator.",
+                 icon=":material/gpp_bad:")
 
 
 @contextmanager

@@ -43,3 +43,10 @@ FROM comments c JOIN plan_lines l ON l.id = c.line_id
 WHERE l.scenario_id = ? AND l.status <> 'signed_off'
 GROUP BY ALL ORDER BY last DESC
 """
+
+WAITING = """
+SELECT count(*) FROM plan_lines l
+WHERE l.scenario_id = ? AND l.status = 'submitted' AND (l.owner = ? OR l.owner = 'joint')
+  AND NOT EXISTS (SELECT 1 FROM sign_offs so WHERE so.line_id = l.id
+                  AND so.version = l.version AND so.department = ?)
+"""

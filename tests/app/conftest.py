@@ -18,12 +18,22 @@ def store_file(tmp_path, monkeypatch) -> Path:
     return path
 
 
+def signed_in(name: str = "Pat Planner") -> AppTest:
+    """The app with one of the demo people signed in (the sign-in form has tests of its own)."""
+    from planning.demo import DEMO_PEOPLE
+    from planning.people import Person
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    _, role, department, _password = next(p for p in DEMO_PEOPLE if p[0] == name)
+    at.session_state["person"] = Person(name, role, department)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture
 def app(store_file) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return signed_in()
 
 
 def open_page(at: AppTest, name: str) -> AppTest:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from planning import Tandem
 from planning.budget import BudgetFilter
 from planning.money import format_money
-from tests.app.conftest import metric
+from tests.app.conftest import metric, signed_in
 
 
 def test_opens_on_the_adopted_plan_of_the_demo_firm(app):
@@ -45,28 +45,35 @@ def test_line_table_is_paged_and_sorted(app):
     assert max(second["Amount"]) <= min(amounts)
 
 
-def test_setting_the_pool(app, store_file):
-    app.text_input[0].set_value("7000000.00")
-    app.button[0].click().run()
+def test_the_executive_sets_the_pool(store_file):
+    app = signed_in("Erin Executive")
+    app.text_input(key="pool_amount").set_value("7000000.00")
+    app.button(key="FormSubmitter:pool_form-Set the pool").click().run()
     assert not app.exception
     assert metric(app, "Pool") == "$7,000,000"
 
 
-def test_refuses_a_malformed_pool(app):
-    app.text_input[0].set_value("7,000,000")
-    app.button[0].click().run()
+def test_a_planner_may_not_set_the_pool(app):
+    app.text_input(key="pool_amount").set_value("7000000.00")
+    app.button(key="FormSubmitter:pool_form-Set the pool").click().run()
+    assert "may not set the pool" in app.error[0].value
+    assert metric(app, "Pool") == "$6,250,000"
+
+
+def test_refuses_a_malformed_pool(store_file):
+    app = signed_in("Erin Executive")
+    app.text_input(key="pool_amount").set_value("7,000,000")
+    app.button(key="FormSubmitter:pool_form-Set the pool").click().run()
     assert "not a plain amount" in app.error[0].value
     assert metric(app, "Pool") == "$6,250,000"
 
 
 def test_empty_store_points_to_the_import_page(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
-    from tests.app.conftest import APP
 
     path = tmp_path / "empty.duckdb"
     Tandem.open(path).close()  # exists, so the app does not load the demo
     monkeypatch.setenv("TANDEM_DB", str(path))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in()
     assert not at.exception
     assert "Import & export" in at.info[0].value

@@ -1,0 +1,157 @@
+"""Review: the joint budget review meeting. Each head signs off the other department's lines."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
+from dashboard.ui.filters import line_filter
+from dashboard.ui.format import format_money
+from planning import access, audit
+from planning.review import Review
+
+t = tandem()
+who = actor()
+year = fiscal_year()
+currency = t.currency
+st.title("Review" + (f" · FY{year}" if year else ""))
+if year is None:
+    st.info("No plan yet.")
+    st.stop()
+review = Review(t.store)
+scenarios = [s for s in t.scenarios(year)]
+adopted = t.adopted_scenario(year)
+names = [s.name for s in scenarios]
+name = st.selectbox("Scenario under review", names,
+                    index=names.index(adopted) if adopted in names else 0, key="review_scenario",
+                    format_func=lambda n: f"{n} (adopted)" if n == adopted else n)
+locked = next(s.locked for s in scenarios if s.name == name)
+st.caption("The owner's side submits lines; the other department's head signs them off or"
+           " returns them with a comment; a joint line needs both heads. Nobody signs off a line"
+           " version they edited. When every line is signed off, either head locks the plan.")
+show_notice()
+
+# -- where the scenario stands ------------------------------------------------------------------
+status = review.status(year, name)
+counts = pd.DataFrame(status, columns=["Owner", "Status", "Lines", "Amount"])
+table = counts.pivot_table(index="Owner", columns="Status", values="Lines", fill_value=0,
+                           aggfunc="sum")
+for column in ("draft", "submitted", "returned", "signed_off"):
+    if column not in table:
+        table[column] = 0
+table = table[["draft", "returned", "submitted", "signed_off"]]
+total = int(counts["Lines"].sum())
+signed = int(counts.loc[counts["Status"] == "signed_off", "Lines"].sum())
+tiles = st.columns(4)
+tiles[0].metric("Lines signed off", f"{signed:,} of {total:,}", border=True)
+tiles[1].metric("Waiting for the sales head", f"{review.waiting(year, name, 'sales'):,}",
+                border=True, help="Submitted marketing and joint lines without the sales head's"
+                " sign-off.")
+tiles[2].metric("Waiting for the marketing head",
+                f"{review.waiting(year, name, 'marketing'):,}", border=True,
+                help="Submitted sales and joint lines without the marketing head's sign-off.")
+tiles[3].metric("Plan", "locked" if locked else "open", border=True)
+st.dataframe(table.rename(columns={"signed_off": "signed off"}), width="stretch",
+             key="status_table")
+
+# -- my queue -----------------------------------------------------------------------------------
+if who.head_of and not locked:
+    queue = review.queue(who, year, name)
+    st.subheader(f"My queue ({len(queue):,} line(s) waiting for {who.name})")
+    if queue:
+        st.dataframe([{"Line": q.id, "Owner": q.owner, "Category": q.category,
+                       "Stage": q.funnel_stage, "Channel": q.channel, "Region": q.region,
+                       "Month": q.month.strftime("%Y-%m"),
+                       "Amount": format_money(q.amount, currency),
+                       "Last edited by": q.edited_by or ""} for q in queue[:200]],
+                     hide_index=True, width="stretch", key="queue_table")
+        budget = t.budget(year, name)
+        first, last = budget.month_range()
+        with st.form("decide_form"):
+            st.markdown("**Sign off or return the submitted lines that match** (all of the queue"
+                        " when no filter is set)")
+            where = line_filter(st, budget.options(), first, last, "review", columns=3)
+            comment = st.text_input("Comment (required to return lines)", key="review_comment")
+            sign, back = st.columns(2)
+            if sign.form_submit_button("Sign off", type="primary", icon=":material/done_all:"):
+                with shown_refusals():
+                    result = review.sign(who, year, name, where)
+                    notice(f"Signed off {result.lines:,} line(s); {result.signed_off:,} are now"
+                           " fully signed off.")
+            if back.form_submit_button("Return with comment", icon=":material/undo:"):
+                with shown_refusals():
+                    result = review.return_lines(who, year, name, where, comment)
+                    notice(f"Returned {result.lines:,} line(s) to their owner.")
+    else:
+        st.caption("Nothing waits for you.")
+
+# -- submit ------------------------------------------------------------------------------------
+if access.allowed(who, "submit") and not locked:
+    with st.expander("Submit my department's lines for review"):
+        budget = t.budget(year, name)
+        first, last = budget.month_range()
+        with st.form("submit_form"):
+            where = line_filter(st, budget.options(), first, last, "submit", columns=3)
+            if st.form_submit_button("Submit draft and returned lines"):
+                with shown_refusals():
+                    result = review.submit(who, year, name, where)
+                    notice(f"Submitted {result.lines:,} line(s) for review.")
+
+# -- lock / reopen ------------------------------------------------------------------------------
+if locked and access.allowed(who, "reopen"):
+    with st.form("reopen_form"):
+        reason = st.text_input("Why reopen the plan (kept in the audit trail)", key="reason")
+        if st.form_submit_button("Reopen the plan", icon=":material/lock_open:"):
+            with shown_refusals():
+                review.reopen(who, year, name, reason)
+                notice(f"{name} is open again.")
+elif not locked and access.allowed(who, "lock_scenario"):
+    if st.button(f"Lock {name}", disabled=signed != total, key="lock_plan",
+                 icon=":material/lock:", help="Possible when every line is signed off."):
+        with shown_refusals():
+            t.scenario_ops.lock(year, name, who)
+            notice(f"{name} is locked: it is read-only for everyone.")
+
+# -- comments and history -----------------------------------------------------------------------
+st.subheader("Open comment threads")
+threads = review.open_threads(year, name)
+if threads:
+    st.dataframe([{"Line": r[0], "Owner": r[1], "Category": r[2], "Channel": r[3],
+                   "Region": r[4], "Month": r[5].strftime("%Y-%m"), "Status": r[6],
+                   "Comments": r[7], "Latest": f"{r[10]}: {r[9]}"} for r in threads],
+                 hide_index=True, width="stretch", key="threads_table")
+else:
+    st.caption("No open thread.")
+
+with st.expander("A line's history and comments"):
+    line_id = st.number_input("Line number", min_value=1, step=1, key="history_line")
+    for c in review.comments(int(line_id)):
+        st.markdown(f"**{c[2]}** · {c[4]:%Y-%m-%d %H:%M}: {c[3]}")
+    history = audit.entries(t.store, entities=[f"line {int(line_id)}"], limit=50)
+    if history:
+        st.dataframe([{"When": e.recorded_at.strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
+                       "What": e.action, "Before": e.before or "", "After": e.after or ""}
+                      for e in history], hide_index=True, width="stretch", key="line_history")
+    if access.allowed(who, "comment"):
+        with st.form("comment_form", clear_on_submit=True):
+            body = st.text_area("Add a comment", key="comment_body")
+            if st.form_submit_button("Comment"):
+                with shown_refusals():
+                    review.comment(who, int(line_id), body)
+                    notice("Comment added.")
+
+st.subheader("What changed, and the minutes")
+left, right = st.columns(2)
+since = left.date_input("Since", value=date.today() - timedelta(days=7), key="since")
+until = right.date_input("Until", value=date.today(), key="until")
+start = datetime.combine(since, datetime.min.time())
+end = datetime.combine(until, datetime.min.time()) + timedelta(days=1)
+changes = audit.entries(t.store, since=start, until=end, limit=500)
+st.dataframe([{"When": e.recorded_at.strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
+               "What": e.action, "Of": e.entity, "Reason": e.reason or ""} for e in changes],
+             hide_index=True, width="stretch", key="changes_table")
+st.download_button("Download the minutes (Markdown)", audit.minutes(t.store, start, end, name),
+                   file_name=f"minutes-{name}-{since}-{until}.md", mime="text/markdown",
+                   key="minutes", icon=":material/download:")
