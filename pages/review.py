@@ -1,6 +1,7 @@
 """Review: the joint budget review meeting. Each head signs off the other department's lines."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -10,7 +11,7 @@ from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_
 from dashboard.ui.filters import line_filter
 from dashboard.ui.format import format_money
 from planning import access, audit
-from planning.review import Review
+from planning.review import OTHER, Review
 
 t = tandem()
 who = actor()
@@ -67,25 +68,27 @@ if who.head_of and not locked:
                        "Amount": format_money(q.amount, currency),
                        "Last edited by": q.edited_by or ""} for q in queue[:200]],
                      hide_index=True, width="stretch", key="queue_table")
-        budget = t.budget(year, name)
-        first, last = budget.month_range()
-        with st.form("decide_form"):
-            st.markdown("**Sign off or return the submitted lines that match** (all of the queue"
-                        " when no filter is set)")
-            where = line_filter(st, budget.options(), first, last, "review", columns=3)
-            comment = st.text_input("Comment (required to return lines)", key="review_comment")
-            sign, back = st.columns(2)
-            if sign.form_submit_button("Sign off", type="primary", icon=":material/done_all:"):
-                with shown_refusals():
-                    result = review.sign(who, year, name, where)
-                    notice(f"Signed off {result.lines:,} line(s); {result.signed_off:,} are now"
-                           " fully signed off.")
-            if back.form_submit_button("Return with comment", icon=":material/undo:"):
-                with shown_refusals():
-                    result = review.return_lines(who, year, name, where, comment)
-                    notice(f"Returned {result.lines:,} line(s) to their owner.")
     else:
         st.caption("Nothing waits for you.")
+    budget = t.budget(year, name)
+    first, last = budget.month_range()
+    with st.form("decide_form"):
+        st.markdown("**Sign off or return the submitted lines that match** (with no owner"
+                    " picked: the lines waiting for you)")
+        where = line_filter(st, budget.options(), first, last, "review", columns=3)
+        if not where.owners:
+            where = replace(where, owners=(OTHER[who.head_of], "joint"))
+        comment = st.text_input("Comment (required to return lines)", key="review_comment")
+        sign, back = st.columns(2)
+        if sign.form_submit_button("Sign off", type="primary", icon=":material/done_all:"):
+            with shown_refusals():
+                result = review.sign(who, year, name, where)
+                notice(f"Signed off {result.lines:,} line(s); {result.signed_off:,} are now"
+                       " fully signed off.")
+        if back.form_submit_button("Return with comment", icon=":material/undo:"):
+            with shown_refusals():
+                result = review.return_lines(who, year, name, where, comment)
+                notice(f"Returned {result.lines:,} line(s) to their owner.")
 
 # -- submit ------------------------------------------------------------------------------------
 if access.allowed(who, "submit") and not locked:

@@ -30,7 +30,7 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR) -> None:
         report = tandem.import_csv(kind, directory / f"{kind}.csv", actor="demo")
         if not report.ok:
             raise TandemError(f"the demo file {kind}.csv was refused: {report.problems[0]}")
-    tandem.set_pool(DEMO_YEAR, DEMO_POOL)
+    tandem.set_pool(DEMO_YEAR, DEMO_POOL, "demo")
     people = People(tandem.store)
     known = {p.name for p in people.list()}
     for name, role, department, password in DEMO_PEOPLE:

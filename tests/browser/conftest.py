@@ -84,3 +84,17 @@ def settle(page) -> None:
     page.wait_for_timeout(300)
     page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=30_000)
     page.wait_for_timeout(200)
+
+
+def sign_in(page, server: str, name: str, password: str) -> None:
+    """Open the app and sign in through its form, as a person would."""
+    page.goto(server)
+    page.locator(".st-key-sign_in_name input").fill(name)
+    page.locator(".st-key-sign_in_password input").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {name}").wait_for()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()

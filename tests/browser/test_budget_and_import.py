@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 
 BAD_PLAN = (
     "fiscal_year,owner,category,funnel_stage,channel,region,month,amount\n"
@@ -20,7 +20,7 @@ def tile(page, label: str):
 
 
 def test_budget_page_shows_the_demo_pool(server, page):
-    page.goto(server)
+    sign_in(page, server, "Pat Planner", "planner-demo-2026")
     expect(page.get_by_role("heading", name="Shared budget · FY2026")).to_be_visible()
     expect(tile(page, "Pool")).to_contain_text("$6,250,000")
     expect(page.get_by_text("Monthly phasing by owner")).to_be_visible()
@@ -31,7 +31,7 @@ def test_budget_page_shows_the_demo_pool(server, page):
 def test_bad_upload_lists_every_error(server, page, tmp_path):
     bad = tmp_path / "bad-plan.csv"
     bad.write_text(BAD_PLAN, encoding="utf-8")
-    page.goto(server)
+    sign_in(page, server, "Pat Planner", "planner-demo-2026")
     page.get_by_role("link", name="Import & export").click()
     expect(page.get_by_role("heading", name="Import & export")).to_be_visible()
     page.locator("input[type=file]").set_input_files(str(bad))

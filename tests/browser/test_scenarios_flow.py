@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, settle
+from tests.browser.conftest import screenshot, settle, sign_in
 
 
 def pick(page, key: str, option: str) -> None:
@@ -17,7 +17,8 @@ def pick(page, key: str, option: str) -> None:
 
 
 def test_clone_shift_and_compare(server, page):
-    page.goto(f"{server}/scenarios")
+    sign_in(page, server, "Pat Planner", "planner-demo-2026")
+    page.get_by_role("link", name="Scenarios").click()
     expect(page.get_by_role("heading", name="Scenarios · FY2026")).to_be_visible()
     page.locator(".st-key-clone_name input").fill("search-push")
     page.get_by_role("button", name="Clone baseline").click()
