@@ -1,0 +1,92 @@
+"""Signed out, no figure shows; signed in, each person sees their pages; the Review page."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning.budget import BudgetFilter
+from planning.review import Review
+from tests.app.conftest import APP, PAGES, open_page, signed_in
+
+PAGE_FILES = ["budget.py", "scenarios.py", "compare.py", "review.py", "import_data.py"]
+
+
+def _tandem(store_file):
+    from dashboard.ui.context import open_tandem
+
+    return open_tandem(str(store_file))
+
+
+def test_signed_out_the_app_shows_only_the_sign_in_form(store_file):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Tandem"
+    assert not at.metric and not at.dataframe
+    assert at.button(key="FormSubmitter:sign_in-Sign in")
+    for page in PAGE_FILES:  # no page of the plan can be opened
+        with pytest.raises(Exception):  # noqa: B017 - AppTest raises a bare error
+            at.switch_page(str(PAGES / page)).run()
+
+
+def test_signing_in_with_the_right_password(store_file):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="sign_in_name").set_value("Marco Marketing")
+    at.text_input(key="sign_in_password").set_value("marketing-demo-2026")
+    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Shared budget · FY2026"
+    assert "Signed in as Marco Marketing (marketing head)" in at.sidebar.caption[0].value
+
+
+def test_a_wrong_password_says_so_and_shows_nothing(store_file):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="sign_in_name").set_value("Marco Marketing")
+    at.text_input(key="sign_in_password").set_value("guess")
+    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert at.error[0].value == "That name and password do not match an account."
+    assert not at.metric
+
+
+def test_a_viewer_sees_no_scenarios_page_and_cannot_import(store_file):
+    at = signed_in("Vic Viewer")
+    with pytest.raises(Exception):  # noqa: B017
+        at.switch_page(str(PAGES / "scenarios.py")).run()
+    at = open_page(signed_in("Vic Viewer"), "import_data.py")
+    assert "may look at and export the data" in at.info[0].value
+    assert at.file_uploader(key="upload").disabled
+
+
+def test_every_page_opens_for_every_role_that_may_see_it(store_file):
+    for name, pages in {"Sofia Sales": PAGE_FILES, "Erin Executive": PAGE_FILES,
+                        "Vic Viewer": ["budget.py", "compare.py", "review.py",
+                                       "import_data.py"]}.items():
+        for page in pages:
+            open_page(signed_in(name), page)
+
+
+def test_the_marketing_head_signs_off_from_the_queue(store_file):
+    t = _tandem(store_file)
+    sales = BudgetFilter(owners=("sales",), channels=("Field sales",), regions=("EMEA",))
+    from planning.people import People
+
+    Review(t.store).submit(People(t.store).get("Sofia Sales"), 2026, "baseline", sales)
+    at = open_page(signed_in("Marco Marketing"), "review.py")
+    assert at.metric[2].value == "72"  # waiting for the marketing head
+    assert at.subheader[0].value == "My queue (72 line(s) waiting for Marco Marketing)"
+    assert len(at.dataframe[1].value) == 72  # after the status table
+    at.button(key="FormSubmitter:decide_form-Sign off").click().run()
+    assert not at.exception
+    assert "Signed off 72 line(s); 72 are now fully signed off." in at.success[0].value
+    assert at.metric[0].value == "72 of 3,264"
+
+
+def test_the_sales_head_is_told_why_they_cannot_sign_their_own_lines(store_file):
+    t = _tandem(store_file)
+    from planning.people import People
+
+    sofia = People(t.store).get("Sofia Sales")
+    Review(t.store).submit(sofia, 2026, "baseline", BudgetFilter(owners=("sales",)))
+    at = open_page(signed_in("Sofia Sales"), "review.py")
+    at.multiselect(key="review_owner").set_value(["sales"])
+    at.button(key="FormSubmitter:decide_form-Sign off").click().run()
+    assert "may not sign off sales lines" in at.error[0].value
