@@ -7,6 +7,7 @@ from dashboard.ui import charts
 from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
 from dashboard.ui.filters import budget_filter
 from dashboard.ui.format import format_money, percent, table_money_format
+from dashboard.ui.history import line_history
 from planning.budget import PAGE_SIZE, SORTABLE
 from planning.money import parse_amount
 
@@ -78,7 +79,7 @@ page = controls[2].number_input(f"Page (of {pages})", min_value=1, max_value=pag
                                 key="page")
 rows = budget.lines(sort=sort, descending=descending, page=page - 1)
 st.dataframe(
-    [{"Owner": r.owner, "Category": r.category, "Funnel stage": r.funnel_stage,
+    [{"Line": r.id, "Owner": r.owner, "Category": r.category, "Funnel stage": r.funnel_stage,
       "Channel": r.channel, "Region": r.region, "Month": r.month.strftime("%Y-%m"),
       "Amount": float(r.amount), "Status": r.status, "Description": r.description or ""}
      for r in rows],
@@ -87,6 +88,9 @@ st.dataframe(
     hide_index=True, width="stretch", key="lines_table")
 st.caption(f"Showing lines {(page - 1) * PAGE_SIZE + 1:,}–"
            f"{min(page * PAGE_SIZE, summary.lines):,} of {summary.lines:,}, sorted by {sort}.")
+
+with st.expander("A line's history and comments"):
+    line_history(t, "budget_history")
 
 with st.expander(f"Pool of FY{year}"):
     with st.form("pool_form"):

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.filters import line_filter
 from dashboard.ui.format import format_money
+from dashboard.ui.history import line_history
 from planning import access, audit
 from planning.review import OTHER, Review
 
@@ -129,20 +130,13 @@ else:
     st.caption("No open thread.")
 
 with st.expander("A line's history and comments"):
-    line_id = st.number_input("Line number", min_value=1, step=1, key="history_line")
-    for c in review.comments(int(line_id)):
-        st.markdown(f"**{c[2]}** · {c[4]:%Y-%m-%d %H:%M}: {c[3]}")
-    history = audit.entries(t.store, entities=[f"line {int(line_id)}"], limit=50)
-    if history:
-        st.dataframe([{"When": e.recorded_at.strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
-                       "What": e.action, "Before": e.before or "", "After": e.after or ""}
-                      for e in history], hide_index=True, width="stretch", key="line_history")
-    if access.allowed(who, "comment"):
+    line_id = line_history(t, "history_line")
+    if line_id is not None and access.allowed(who, "comment"):
         with st.form("comment_form", clear_on_submit=True):
             body = st.text_area("Add a comment", key="comment_body")
             if st.form_submit_button("Comment"):
                 with shown_refusals():
-                    review.comment(who, int(line_id), body)
+                    review.comment(who, line_id, body)
                     notice("Comment added.")
 
 st.subheader("What changed, and the minutes")
