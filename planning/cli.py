@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import cli_people, cli_scenario
+from planning import cli_kpis, cli_people, cli_scenario
 from planning.demo import load_demo
 from planning.errors import TandemError
 from planning.imports import ImportReport
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     pool.add_argument("amount", nargs="?", help="the new pool, e.g. 6250000.00")
     cli_scenario.add_parser(sub, common)
     cli_people.add_parsers(sub, common)
+    cli_kpis.add_parser(sub, common)
     return parser
 
 
@@ -154,7 +155,8 @@ def _audit(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentP
 
 
 COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
-            "scenario": _scenario, "users": _users, "review": _review, "audit": _audit}
+            "scenario": _scenario, "users": _users, "review": _review, "audit": _audit,
+            "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args)}
 
 if __name__ == "__main__":
     sys.exit(main())

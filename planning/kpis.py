@@ -1,7 +1,13 @@
 """The joint KPIs of the data contract: one definition each, shared by pages, command and README."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+
+from planning.money import CENT, ZERO
+
+RATIO = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -11,6 +17,11 @@ class KpiDefinition:
     formula: str
     unit: str  # "money", "count" or "ratio"
     better: str  # "higher", "lower" or "closer to 0"
+
+    @property
+    def additive(self) -> bool:
+        """A sum over months (its targets add up across periods), not a ratio."""
+        return self.formula.startswith("sum of")
 
 
 KPIS: tuple[KpiDefinition, ...] = (
@@ -37,3 +48,61 @@ KPIS: tuple[KpiDefinition, ...] = (
 )
 
 KPI_NAMES: tuple[str, ...] = tuple(k.name for k in KPIS)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The sums every KPI is computed from, over one set of months and filters."""
+
+    leads: int = 0
+    mqls: int = 0
+    sqls: int = 0
+    opportunities: int = 0
+    wins: int = 0
+    pipeline: Decimal = ZERO
+    revenue: Decimal = ZERO
+    marketing_revenue: Decimal = ZERO
+    renewals_due: int = 0
+    renewals_won: int = 0
+    spend: Decimal = ZERO
+    planned: Decimal = ZERO
+
+
+def _ratio(top: Decimal | int, bottom: Decimal | int) -> Decimal | None:
+    """A ratio whose denominator is zero has no value (n/a), never 0 or infinity."""
+    return None if not bottom else (Decimal(top) / Decimal(bottom)).quantize(RATIO)
+
+
+# One formula per KPI, as the data contract defines it.
+FORMULAS: dict[str, Callable[[Totals], Decimal | int | None]] = {
+    "revenue": lambda t: t.revenue,
+    "pipeline": lambda t: t.pipeline,
+    "leads": lambda t: t.leads,
+    "mqls": lambda t: t.mqls,
+    "sqls": lambda t: t.sqls,
+    "opportunities": lambda t: t.opportunities,
+    "wins": lambda t: t.wins,
+    "win_rate": lambda t: _ratio(t.wins, t.opportunities),
+    "lead_to_win": lambda t: _ratio(t.wins, t.leads),
+    "spend": lambda t: t.spend,
+    "budget_variance": lambda t: _ratio(t.spend - t.planned, t.planned),
+    "cac": lambda t: None if not t.wins else (t.spend / t.wins).quantize(CENT),
+    "roi": lambda t: _ratio(t.revenue - t.spend, t.spend),
+    "marketing_sourced_share": lambda t: _ratio(t.marketing_revenue, t.revenue),
+    "retention_rate": lambda t: _ratio(t.renewals_won, t.renewals_due),
+}
+KPI = {k.name: k for k in KPIS}
+assert set(FORMULAS) == set(KPI_NAMES)
+
+
+def attainment(kpi: str, actual: Decimal | int | None,
+               target: Decimal | None) -> Decimal | None:
+    """actual / target for 'higher' KPIs, target / actual for 'lower' ones; none otherwise."""
+    if actual is None or target is None:
+        return None
+    better = KPI[kpi].better
+    if better == "higher":
+        return _ratio(actual, target)
+    if better == "lower":
+        return _ratio(target, actual)
+    return None  # budget variance: judged by its distance from the target, not a ratio

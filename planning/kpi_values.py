@@ -1,0 +1,185 @@
+"""The joint KPIs of a fiscal year, a period and filters, against their targets.
+
+Periods are named as targets are: `YYYY` (the fiscal year), `YYYY-Qn` (fiscal quarter n),
+`YYYY-MM` (a month), plus `YYYY-YTD` (the months up to the last one with actuals or outcomes).
+Region and channel filters apply to outcomes, spend and plan; `sourced_by` to outcomes only
+(spend is not sourced). Where a period has no target of its own, counts and money take the sum
+of its monthly targets when all are set, else the annual target phased evenly by month; ratios
+take the annual target. Status: green at or above 100% attainment, amber from 90%, red below;
+budget variance is green within ±5% and amber within ±10%.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from planning.kpis import FORMULAS, KPI, KPIS, Totals, attainment
+from planning.money import CENT, ZERO
+from planning.store import Store
+from planning.store import kpi_sql as sql
+
+GREEN, AMBER = Decimal("1.00"), Decimal("0.90")
+VARIANCE_GREEN, VARIANCE_AMBER = Decimal("0.05"), Decimal("0.10")
+
+
+@dataclass(frozen=True)
+class KpiFilter:
+    regions: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    sourced_by: tuple[str, ...] = ()
+
+    def where(self, *, outcomes: bool) -> tuple[str, list]:
+        clauses, params = [], []
+        fields = [("region", self.regions), ("channel", self.channels)]
+        if outcomes:
+            fields.append(("sourced_by", self.sourced_by))
+        for column, values in fields:
+            if values:
+                clauses.append(f"AND x.{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        return " ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi: str
+    period: str
+    actual: Decimal | int | None
+    target: Decimal | None
+    attainment: Decimal | None
+    status: str | None  # "green", "amber", "red", or None without a target
+
+
+def fiscal_months(store: Store, year: int) -> list[date]:
+    start = store.fiscal_year_start_month
+    return [date(year + (start - 1 + i) // 12, (start - 1 + i) % 12 + 1, 1) for i in range(12)]
+
+
+def period_months(store: Store, year: int, period: str) -> list[date]:
+    months = fiscal_months(store, year)
+    suffix = period[5:] if len(period) > 4 else ""
+    if not suffix:
+        return months
+    if suffix == "YTD":
+        last = store.scalar(sql.LAST_MONTH_WITH_DATA, [months])
+        return [m for m in months if last is not None and m <= last]
+    if suffix.startswith("Q"):
+        n = int(suffix[1:])
+        return months[3 * (n - 1): 3 * n]
+    month = date(int(period[:4]), int(suffix), 1)
+    return [month] if month in months else []
+
+
+def previous_period(store: Store, year: int, period: str) -> str | None:
+    """The period before: the quarter or month before, or the same span of last year."""
+    suffix = period[5:] if len(period) > 4 else ""
+    if not suffix or suffix == "YTD":
+        return f"{year - 1}" + (f"-{suffix}" if suffix else "")
+    if suffix.startswith("Q"):
+        n = int(suffix[1:])
+        return f"{year}-Q{n - 1}" if n > 1 else f"{year - 1}-Q4"
+    months = fiscal_months(store, year)
+    month = date(int(period[:4]), int(suffix), 1)
+    i = months.index(month)
+    if i:
+        return f"{months[i - 1]:%Y-%m}"
+    before = fiscal_months(store, year - 1)[-1]
+    return f"{before:%Y-%m}"
+
+
+def totals(store: Store, year: int, months: list[date], where: KpiFilter) -> Totals:
+    if not months:
+        return Totals()
+    o_where, o_params = where.where(outcomes=True)
+    s_where, s_params = where.where(outcomes=False)
+    group = {"group": "", "group_by": ""}
+    with store.cursor() as cur:
+        o = cur.execute(sql.OUTCOMES.format(where=o_where, **group),
+                        [months, *o_params]).fetchone()
+        spend = cur.execute(sql.SPEND.format(where=s_where, **group),
+                            [months, *s_params]).fetchone()[0]
+        adopted = cur.execute("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
+                              [year]).fetchone()
+        planned = cur.execute(sql.PLANNED.format(where=s_where, **group),
+                              [year, adopted[0] if adopted else "baseline", months,
+                               *s_params]).fetchone()[0]
+    counts = [int(v or 0) for v in o[:5]]
+    money = [v if v is not None else ZERO for v in o[5:8]]
+    return Totals(*counts, *money, int(o[8] or 0), int(o[9] or 0),
+                  spend if spend is not None else ZERO, planned if planned is not None else ZERO)
+
+
+def values(t: Totals) -> dict[str, Decimal | int | None]:
+    return {name: formula(t) for name, formula in FORMULAS.items()}
+
+
+def targets(store: Store, year: int) -> dict[tuple[str, str], Decimal]:
+    return {(k, p): v for k, p, v in store.query(sql.TARGETS, [year])}
+
+
+def target_for(store: Store, year: int, kpi: str, period: str,
+               found: dict[tuple[str, str], Decimal], *, phase: bool = True) -> Decimal | None:
+    """The target set for the period, or (with `phase`) one derived as the module says."""
+    if (kpi, period) in found:
+        return found[(kpi, period)]
+    if not phase:
+        return None
+    annual = found.get((kpi, str(year)))
+    if not KPI[kpi].additive:
+        return annual
+    months = period_months(store, year, period)
+    monthly = [found.get((kpi, f"{m:%Y-%m}")) for m in months]
+    if months and all(v is not None for v in monthly):
+        return sum(monthly, Decimal(0))
+    if annual is None:
+        return None
+    return (annual * len(months) / 12).quantize(CENT)
+
+
+def status(kpi: str, actual: Decimal | int | None, target: Decimal | None,
+           reached: Decimal | None) -> str | None:
+    if KPI[kpi].better == "closer to 0":
+        if actual is None or target is None:
+            return None
+        off = abs(Decimal(actual) - target)
+        return "green" if off <= VARIANCE_GREEN else "amber" if off <= VARIANCE_AMBER else "red"
+    if reached is None:
+        return None
+    return "green" if reached >= GREEN else "amber" if reached >= AMBER else "red"
+
+
+def scorecard(store: Store, year: int, period: str, where: KpiFilter | None = None,
+              *, phase: bool = True) -> list[KpiResult]:
+    """Every KPI for one period: actual, target, attainment and status."""
+    where = where or KpiFilter()
+    actual = values(totals(store, year, period_months(store, year, period), where))
+    found = targets(store, year)
+    rows = []
+    for kpi in KPIS:
+        target = target_for(store, year, kpi.name, period, found, phase=phase)
+        reached = attainment(kpi.name, actual[kpi.name], target)
+        rows.append(KpiResult(kpi.name, period, actual[kpi.name], target, reached,
+                              status(kpi.name, actual[kpi.name], target, reached)))
+    return rows
+
+
+def contract_rows(store: Store, year: int) -> list[KpiResult]:
+    """What `tandem kpis` prints: each KPI for the year, plus one row per quarter or month
+    target that is set (targets as set, never phased)."""
+    rows = scorecard(store, year, str(year), phase=False)
+    periods = sorted({p for (_k, p) in targets(store, year) if len(p) > 4})
+    order = {k.name: i for i, k in enumerate(KPIS)}
+    found = targets(store, year)
+    for period in periods:
+        card = {r.kpi: r for r in scorecard(store, year, period, phase=False)}
+        rows += [card[k] for k in sorted((k for (k, p) in found if p == period),
+                                         key=order.__getitem__)]
+    return rows
+
+
+def monthly(store: Store, year: int, where: KpiFilter | None = None
+            ) -> dict[date, dict[str, Decimal | int | None]]:
+    """Every KPI per month of the fiscal year (the trend charts)."""
+    where = where or KpiFilter()
+    return {m: values(totals(store, year, [m], where)) for m in fiscal_months(store, year)}

@@ -1,0 +1,42 @@
+"""SQL summing outcomes, actuals and the adopted plan over a set of months and filters.
+
+`{where}` is built by planning.kpi_values from fixed column names and `?` placeholders only.
+"""
+from __future__ import annotations
+
+OUTCOMES = """
+SELECT {group} sum(leads), sum(mqls), sum(sqls), sum(opportunities), sum(wins),
+       sum(pipeline), sum(revenue), sum(revenue) FILTER (WHERE sourced_by = 'marketing'),
+       sum(renewals_due), sum(renewals_won)
+FROM outcomes x WHERE x.month IN (SELECT unnest(?)) {where}
+{group_by}
+"""
+
+SPEND = """
+SELECT {group} sum(amount) FROM actuals x WHERE x.month IN (SELECT unnest(?)) {where} {group_by}
+"""
+
+PLANNED = """
+SELECT {group} sum(x.amount)
+FROM plan_lines x JOIN scenarios s ON s.id = x.scenario_id
+WHERE s.fiscal_year = ? AND s.name = ? AND x.month IN (SELECT unnest(?)) {where} {group_by}
+"""
+
+TARGETS = "SELECT kpi, period, target FROM targets WHERE fiscal_year = ?"
+
+LAST_MONTH_WITH_DATA = """
+SELECT max(month) FROM (SELECT month FROM outcomes UNION ALL SELECT month FROM actuals)
+WHERE month IN (SELECT unnest(?))
+"""
+
+# Actual spend whose key matches no line of the adopted scenario.
+UNPLANNED = """
+SELECT a.owner, a.category, a.funnel_stage, a.channel, a.region, a.month, a.amount, a.reference
+FROM actuals a
+WHERE a.month IN (SELECT unnest(?)) {where}
+  AND NOT EXISTS (SELECT 1 FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
+                  WHERE s.fiscal_year = ? AND s.name = ? AND l.owner = a.owner
+                    AND l.category = a.category AND l.funnel_stage = a.funnel_stage
+                    AND l.channel = a.channel AND l.region = a.region AND l.month = a.month)
+ORDER BY abs(a.amount) DESC
+"""
