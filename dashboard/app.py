@@ -22,6 +22,7 @@ SCREENS = [
     ("budget.py", "Budget", ":material/account_balance:", "budget", "view"),
     ("scenarios.py", "Scenarios", ":material/alt_route:", "scenarios", "manage_scenarios"),
     ("compare.py", "Compare", ":material/compare_arrows:", "compare", "view"),
+    ("kpis.py", "KPIs", ":material/monitoring:", "kpis", "view"),
     ("review.py", "Review", ":material/rate_review:", "review", "view"),
     ("import_data.py", "Import & export", ":material/upload_file:", "import", "view"),
 ]

@@ -120,3 +120,74 @@ def difference_bars(rows: Sequence[tuple], dimension: str, title: str,
         )
         .properties(height=alt.Step(22))
     )
+
+
+def trend(rows: Sequence[tuple], title: str, value_title: str, value_format: str) -> alt.Chart:
+    """Monthly lines of one KPI: rows are (month, series, value); series 'Actual', 'Target',
+    'Cumulative actual', 'Cumulative target (pacing)'."""
+    frame = _frame(rows, ["month", "series", "amount"])
+    frame["month"] = pd.to_datetime(frame["month"])
+    colours = {"Actual": "#0f172a", "Target": "#94a3b8", "Cumulative actual": "#0d9488",
+               "Cumulative target (pacing)": "#ca8a04"}
+    present = [s for s in colours if s in set(frame["series"])]
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("amount:Q", title=value_title, axis=alt.Axis(format=value_format)),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                            scale=alt.Scale(domain=present,
+                                            range=[colours[s] for s in present])),
+            strokeDash=alt.condition("indexof(datum.series, 'Target') >= 0 ||"
+                                     " indexof(datum.series, 'target') >= 0",
+                                     alt.value([5, 4]), alt.value([1, 0])),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month", format="%B %Y"),
+                     alt.Tooltip("series:N", title="Series"),
+                     alt.Tooltip("amount:Q", title=value_title, format=",.2f")],
+        )
+        .properties(height=320)
+    )
+
+
+def funnel_by_source(rows: Sequence[tuple]) -> alt.Chart:
+    """Grouped bars: each funnel stage, one bar per source, in the owner colours."""
+    frame = _frame(rows, ["stage", "owner", "amount"])
+    stages = ["Leads", "MQLs", "SQLs", "Opportunities", "Wins"]
+    return (
+        alt.Chart(frame, title="The shared funnel by who sourced it")
+        .mark_bar()
+        .encode(
+            x=alt.X("stage:N", title="Funnel stage", sort=stages, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("owner:N", sort=list(OWNERS)),
+            y=alt.Y("amount:Q", title="Count (log scale)", scale=alt.Scale(type="symlog")),
+            color=alt.Color("owner:N", scale=OWNER_SCALE,
+                            legend=alt.Legend(title="Sourced by", orient="top")),
+            tooltip=[alt.Tooltip("stage:N", title="Stage"),
+                     alt.Tooltip("owner:N", title="Sourced by"),
+                     alt.Tooltip("amount:Q", title="Count", format=",.0f")],
+        )
+        .properties(height=300)
+    )
+
+
+def actual_vs_plan(rows: Sequence[tuple], dimension: str, currency: str) -> alt.Chart:
+    """Grouped horizontal bars: actual and planned spend per value of a dimension."""
+    frame = _frame(rows, ["value", "series", "amount"])
+    return (
+        alt.Chart(frame, title=f"Spend against the adopted plan, by {dimension.lower()}")
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", title=dimension),
+            yOffset=alt.YOffset("series:N", sort=["Planned", "Actual"]),
+            x=alt.X("amount:Q", axis=_money_axis(currency)),
+            color=alt.Color("series:N", title=None, sort=["Planned", "Actual"],
+                            scale=alt.Scale(domain=["Planned", "Actual"],
+                                            range=["#cbd5e1", "#0f172a"]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("value:N", title=dimension),
+                     alt.Tooltip("series:N", title="Series"),
+                     alt.Tooltip("amount:Q", title="Amount", format=",.2f")],
+        )
+        .properties(height=alt.Step(14))
+    )
