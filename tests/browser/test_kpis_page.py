@@ -1,0 +1,30 @@
+"""The executive opens the KPI page; a tile shows what `tandem kpis` says for the year."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot, settle, sign_in
+from tests.browser.test_budget_and_import import tile
+
+
+def test_a_tile_agrees_with_the_command(server, page, tmp_path):
+    # The server holds its store open; the same demo firm in a store of its own has the same
+    # figures, read through the command exactly as the contract says.
+    db = tmp_path / "same-demo.duckdb"
+    subprocess.run(["tandem", "--db", str(db), "init", "--demo"], check=True, capture_output=True)
+    out = subprocess.run(["tandem", "--db", str(db), "kpis", "--year", "2026", "--format",
+                          "json"], check=True, capture_output=True, text=True).stdout
+    wins = next(r for r in json.loads(out) if r["kpi"] == "wins" and r["period"] == "2026")
+
+    sign_in(page, server, "Erin Executive", "executive-demo-2026")
+    page.get_by_role("link", name="KPIs").click()
+    expect(page.get_by_role("heading", name="Joint KPIs · FY2026")).to_be_visible()
+    page.locator(".st-key-kpi_period").click()
+    page.get_by_role("option", name="Fiscal year 2026").click()
+    settle(page)
+    expect(tile(page, "Wins")).to_contain_text(f"{int(wins['actual']):,}")
+    page.wait_for_timeout(1500)
+    screenshot(page, "kpis")
