@@ -1,7 +1,8 @@
 """The joint KPIs of a fiscal year, a period and filters, against their targets.
 
 Periods are named as targets are: `YYYY` (the fiscal year), `YYYY-Qn` (fiscal quarter n),
-`YYYY-MM` (a month), plus `YYYY-YTD` (the months up to the last one with actuals or outcomes).
+`YYYY-MM` (a month), plus `YYYY-YTD` (the months up to the last one with actuals or outcomes)
+and `YYYY-YTDn` (the first n months: the same span of another year).
 Region and channel filters apply to outcomes, spend and plan; `sourced_by` to outcomes only
 (spend is not sourced). Where a period has no target of its own, counts and money take the sum
 of its monthly targets when all are set, else the annual target phased evenly by month; ratios
@@ -64,6 +65,8 @@ def period_months(store: Store, year: int, period: str) -> list[date]:
     if suffix == "YTD":
         last = store.scalar(sql.LAST_MONTH_WITH_DATA, [months])
         return [m for m in months if last is not None and m <= last]
+    if suffix.startswith("YTD"):
+        return months[: int(suffix[3:])]
     if suffix.startswith("Q"):
         n = int(suffix[1:])
         return months[3 * (n - 1): 3 * n]
@@ -74,8 +77,10 @@ def period_months(store: Store, year: int, period: str) -> list[date]:
 def previous_period(store: Store, year: int, period: str) -> str | None:
     """The period before: the quarter or month before, or the same span of last year."""
     suffix = period[5:] if len(period) > 4 else ""
-    if not suffix or suffix == "YTD":
-        return f"{year - 1}" + (f"-{suffix}" if suffix else "")
+    if not suffix:
+        return f"{year - 1}"
+    if suffix.startswith("YTD"):
+        return f"{year - 1}-YTD{len(period_months(store, year, period))}"
     if suffix.startswith("Q"):
         n = int(suffix[1:])
         return f"{year}-Q{n - 1}" if n > 1 else f"{year - 1}-Q4"
