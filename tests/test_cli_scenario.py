@@ -228,14 +228,14 @@ def test_compare_table(db, capsys):
 
 def test_adopt_changes_the_adopted_scenario(db, capsys):
     assert tandem(db, "scenario", "clone", "baseline", "alt") == 0
-    assert tandem(db, "scenario", "adopt", "alt") == 0
+    assert tandem(db, "scenario", "adopt", "alt", "--as", "Erin Executive") == 0
     assert capsys.readouterr().out.splitlines()[-1] == "FY2026 now follows scenario alt"
     t = open_store(db)
     try:
         assert t.adopted_scenario(Y) == "alt"
         assert t.budget(Y).scenario == "alt"
         assert t.store.query("SELECT actor, action FROM audit_log ORDER BY seq DESC LIMIT 1") \
-            == [("ann", "adopt")]
+            == [("Erin Executive", "adopt")]
     finally:
         t.close()
     assert tandem(db, "scenario", "list") == 0
