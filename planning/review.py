@@ -18,7 +18,7 @@ from planning import access, audit
 from planning.budget import BudgetFilter
 from planning.errors import Refused
 from planning.people import Person
-from planning.scenarios import _where, scenario_id
+from planning.scenarios import Scenarios, _where, scenario_id
 from planning.store import Store
 from planning.store import review_sql as sql
 
@@ -59,6 +59,20 @@ def _matched(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter,
                        [*params, *statuses]).fetchall()
 
 
+def _for_review(cur: duckdb.DuckDBPyConnection, who: Person, year: int, scenario: str,
+                where: BudgetFilter, verb: str) -> list[tuple]:
+    """The submitted lines of a filter, if this head may review every one of them."""
+    department = who.head_of or ""
+    lines = _matched(cur, scenario_id(cur, year, scenario, writable=True), where, ("submitted",))
+    if not lines:
+        raise Refused("no submitted line matches")
+    own = [ln for ln in lines if ln[1] == department]
+    if own:
+        raise Refused(f"{who.describe()} may not {verb} {department} lines ({len(own)} match):"
+                      f" the {OTHER[department]} head reviews them")
+    return lines
+
+
 class Review:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -88,14 +102,7 @@ class Review:
         department = who.head_of or ""
 
         def work(cur: duckdb.DuckDBPyConnection) -> ReviewResult:
-            sid = scenario_id(cur, year, scenario, writable=True)
-            lines = _matched(cur, sid, where, ("submitted",))
-            if not lines:
-                raise Refused("no submitted line matches")
-            own = [ln for ln in lines if ln[1] == department]
-            if own:
-                raise Refused(f"{who.describe()} may not sign off {department} lines"
-                              f" ({len(own)} match): the {OTHER[department]} head reviews them")
+            lines = _for_review(cur, who, year, scenario, where, "sign off")
             edited = [ln for ln in lines if ln[3] == who.name]
             if edited:
                 raise Refused(f"{who.describe()} edited {len(edited)} of these lines in their"
@@ -118,20 +125,12 @@ class Review:
                      comment: str) -> ReviewResult:
         """Send submitted lines back to their owner with a comment saying why."""
         access.require(who, "review")
-        department = who.head_of or ""
         comment = comment.strip()
         if not comment:
             raise Refused("say why the lines go back: the comment is required")
 
         def work(cur: duckdb.DuckDBPyConnection) -> ReviewResult:
-            sid = scenario_id(cur, year, scenario, writable=True)
-            lines = _matched(cur, sid, where, ("submitted",))
-            if not lines:
-                raise Refused("no submitted line matches")
-            own = [ln for ln in lines if ln[1] == department]
-            if own:
-                raise Refused(f"{who.describe()} may not return {department} lines: the"
-                              f" {OTHER[department]} head reviews them")
+            lines = _for_review(cur, who, year, scenario, where, "return")
             ids = [ln[0] for ln in lines]
             now = _now()
             cur.execute("UPDATE plan_lines SET status = 'returned' WHERE id IN (SELECT unnest(?))",
@@ -160,20 +159,8 @@ class Review:
         self.store.write(work)
 
     def lock(self, who: Person, year: int, scenario: str) -> None:
-        """Lock a scenario whose every line is signed off; it is then read-only for everyone."""
-        access.require(who, "lock_scenario")
-
-        def work(cur: duckdb.DuckDBPyConnection) -> None:
-            sid = scenario_id(cur, year, scenario, writable=True)
-            open_lines = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?"
-                                     " AND status <> 'signed_off'", [sid]).fetchone()[0]
-            if open_lines:
-                raise Refused(f"{open_lines} line(s) of {scenario} are not signed off yet;"
-                              " a scenario locks when every line is")
-            cur.execute("UPDATE scenarios SET locked = true WHERE id = ?", [sid])
-            audit.record(cur, who.name, "lock", f"scenario {scenario}", after={"locked": True})
-
-        self.store.write(work)
+        """Lock a scenario whose every line is signed off (the rule is Scenarios.lock's)."""
+        Scenarios(self.store).lock(year, scenario, who)
 
     def reopen(self, who: Person, year: int, scenario: str, reason: str) -> None:
         access.require(who, "reopen")

@@ -98,3 +98,15 @@ def sign_in(page, server: str, name: str, password: str) -> None:
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in").wait_for()
+
+
+def pick(page, key: str, option: str) -> None:
+    """Choose one option of the multiselect with this widget key, as a person types it."""
+    from playwright.sync_api import expect
+
+    box = page.locator(f".st-key-{key} input")
+    box.click()
+    box.press_sequentially(option)
+    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")

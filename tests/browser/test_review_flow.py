@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, settle, sign_in, sign_out
-
-
-def pick(page, key: str, option: str) -> None:
-    box = page.locator(f".st-key-{key} input")
-    box.click()
-    box.press_sequentially(option)
-    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+from tests.browser.conftest import pick, screenshot, settle, sign_in, sign_out
 
 
 def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(server, page):

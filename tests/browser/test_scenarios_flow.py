@@ -3,17 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, settle, sign_in
-
-
-def pick(page, key: str, option: str) -> None:
-    """Choose one option of the multiselect with this widget key, as a person types it."""
-    box = page.locator(f".st-key-{key} input")
-    box.click()
-    box.press_sequentially(option)
-    expect(page.get_by_role("option", name=option, exact=True)).to_have_count(1)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+from tests.browser.conftest import pick, screenshot, settle, sign_in
 
 
 def test_clone_shift_and_compare(server, page):
