@@ -160,8 +160,9 @@ by_month_variance = sorted(views.spend_vs_plan(t.store, year, in_period, where, 
                            key=lambda v: -abs(v.variance))[:3]
 st.caption("Months with the largest variance: " + ", ".join(
     f"{v.value:%b %Y} ({format_money(v.variance, currency)})" for v in by_month_variance))
-extra = views.unplanned(t.store, year, in_period, where)
-with st.expander(f"Unplanned spend: {len(extra)} actual(s) match no plan line"):
+count, extra = views.unplanned(t.store, year, in_period, where)
+with st.expander(f"Unplanned spend: {count:,} actual(s) match no plan line"
+                 + (f" (the {len(extra)} largest listed)" if count > len(extra) else "")):
     st.dataframe([{"Owner": r[0], "Category": r[1], "Stage": r[2], "Channel": r[3],
                    "Region": r[4], "Month": r[5].strftime("%Y-%m"),
                    "Amount": format_money(r[6], currency), "Reference": r[7] or ""}

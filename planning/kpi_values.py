@@ -94,25 +94,39 @@ def previous_period(store: Store, year: int, period: str) -> str | None:
 
 
 def totals(store: Store, year: int, months: list[date], where: KpiFilter) -> Totals:
+    """The sums of a set of months."""
+    return _totals(store, year, months, where).get(None, Totals())
+
+
+def _totals(store: Store, year: int, months: list[date], where: KpiFilter, *,
+            by_month: bool = False) -> dict[date | None, Totals]:
+    """Sums over the months, per month when `by_month`, else under the key None."""
     if not months:
-        return Totals()
+        return {}
     o_where, o_params = where.where(outcomes=True)
     s_where, s_params = where.where(outcomes=False)
-    group = {"group": "", "group_by": ""}
+    group = ({"group": "x.month,", "group_by": "GROUP BY x.month"} if by_month else
+             {"group": "NULL,", "group_by": ""})
     with store.cursor() as cur:
-        o = cur.execute(sql.OUTCOMES.format(where=o_where, **group),
-                        [months, *o_params]).fetchone()
-        spend = cur.execute(sql.SPEND.format(where=s_where, **group),
-                            [months, *s_params]).fetchone()[0]
+        outcomes = cur.execute(sql.OUTCOMES.format(where=o_where, **group),
+                               [months, *o_params]).fetchall()
+        spend = dict(cur.execute(sql.SPEND.format(where=s_where, **group),
+                                 [months, *s_params]).fetchall())
         adopted = cur.execute("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
                               [year]).fetchone()
-        planned = cur.execute(sql.PLANNED.format(where=s_where, **group),
-                              [year, adopted[0] if adopted else "baseline", months,
-                               *s_params]).fetchone()[0]
-    counts = [int(v or 0) for v in o[:5]]
-    money = [v if v is not None else ZERO for v in o[5:8]]
-    return Totals(*counts, *money, int(o[8] or 0), int(o[9] or 0),
-                  spend if spend is not None else ZERO, planned if planned is not None else ZERO)
+        planned = dict(cur.execute(sql.PLANNED.format(where=s_where, **group),
+                                   [year, adopted[0] if adopted else "baseline", months,
+                                    *s_params]).fetchall())
+    found = {key: (int(a or 0), int(b or 0), int(c or 0), int(d or 0), int(e or 0),
+                   f if f is not None else ZERO, g if g is not None else ZERO,
+                   h if h is not None else ZERO, int(i or 0), int(j or 0))
+             for key, a, b, c, d, e, f, g, h, i, j in outcomes}
+    keys = set(found) | set(spend) | set(planned)
+    empty = (0, 0, 0, 0, 0, ZERO, ZERO, ZERO, 0, 0)
+    return {key: Totals(*found.get(key, empty),
+                        spend.get(key) if spend.get(key) is not None else ZERO,
+                        planned.get(key) if planned.get(key) is not None else ZERO)
+            for key in keys}
 
 
 def values(t: Totals) -> dict[str, Decimal | int | None]:
@@ -124,8 +138,11 @@ def targets(store: Store, year: int) -> dict[tuple[str, str], Decimal]:
 
 
 def target_for(store: Store, year: int, kpi: str, period: str,
-               found: dict[tuple[str, str], Decimal], *, phase: bool = True) -> Decimal | None:
-    """The target set for the period, or (with `phase`) one derived as the module says."""
+               found: dict[tuple[str, str], Decimal], *, phase: bool = True,
+               months: list[date] | None = None) -> Decimal | None:
+    """The target set for the period, or (with `phase`) one derived as the module says.
+
+    `months` are the period's months when the caller has them already."""
     if (kpi, period) in found:
         return found[(kpi, period)]
     if not phase:
@@ -133,7 +150,7 @@ def target_for(store: Store, year: int, kpi: str, period: str,
     annual = found.get((kpi, str(year)))
     if not KPI[kpi].additive:
         return annual
-    months = period_months(store, year, period)
+    months = period_months(store, year, period) if months is None else months
     monthly = [found.get((kpi, f"{m:%Y-%m}")) for m in months]
     if months and all(v is not None for v in monthly):
         return sum(monthly, Decimal(0))
@@ -158,11 +175,12 @@ def scorecard(store: Store, year: int, period: str, where: KpiFilter | None = No
               *, phase: bool = True) -> list[KpiResult]:
     """Every KPI for one period: actual, target, attainment and status."""
     where = where or KpiFilter()
-    actual = values(totals(store, year, period_months(store, year, period), where))
+    months = period_months(store, year, period)
+    actual = values(totals(store, year, months, where))
     found = targets(store, year)
     rows = []
     for kpi in KPIS:
-        target = target_for(store, year, kpi.name, period, found, phase=phase)
+        target = target_for(store, year, kpi.name, period, found, phase=phase, months=months)
         reached = attainment(kpi.name, actual[kpi.name], target)
         rows.append(KpiResult(kpi.name, period, actual[kpi.name], target, reached,
                               status(kpi.name, actual[kpi.name], target, reached)))
@@ -185,6 +203,7 @@ def contract_rows(store: Store, year: int) -> list[KpiResult]:
 
 def monthly(store: Store, year: int, where: KpiFilter | None = None
             ) -> dict[date, dict[str, Decimal | int | None]]:
-    """Every KPI per month of the fiscal year (the trend charts)."""
-    where = where or KpiFilter()
-    return {m: values(totals(store, year, [m], where)) for m in fiscal_months(store, year)}
+    """Every KPI per month of the fiscal year (the trend charts), in three grouped queries."""
+    months = fiscal_months(store, year)
+    found = _totals(store, year, months, where or KpiFilter(), by_month=True)
+    return {m: values(found.get(m, Totals())) for m in months}

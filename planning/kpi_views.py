@@ -90,11 +90,14 @@ def spend_vs_plan(store: Store, year: int, months: list[date], where: KpiFilter,
     return [Variance(*r) for r in rows]
 
 
-def unplanned(store: Store, year: int, months: list[date], where: KpiFilter) -> list[tuple]:
-    """Actual spend whose key matches no line of the adopted scenario, largest first."""
+def unplanned(store: Store, year: int, months: list[date], where: KpiFilter,
+              limit: int = 200) -> tuple[int, list[tuple]]:
+    """Actual spend whose key matches no line of the adopted scenario: (how many, the
+    `limit` largest)."""
     clause, params = where.where(outcomes=False)
-    return store.query(sql.UNPLANNED.format(where=clause.replace("x.", "a.")),
-                       [months, *params, year, _adopted(store, year)])
+    rows = store.query(sql.UNPLANNED.format(where=clause.replace("x.", "a.")),
+                       [year, _adopted(store, year), months, *params, limit])
+    return (rows[0][-1] if rows else 0), [r[:-1] for r in rows]
 
 
 def efficiency(store: Store, months: list[date], where: KpiFilter, dim: str) -> list[Efficiency]:

@@ -29,16 +29,20 @@ SELECT max(month) FROM (SELECT month FROM outcomes UNION ALL SELECT month FROM a
 WHERE month IN (SELECT unnest(?))
 """
 
-# Actual spend whose key matches no line of the adopted scenario.
+# Actual spend whose key matches no line of the adopted scenario: how many, and the largest.
 UNPLANNED = """
-SELECT a.owner, a.category, a.funnel_stage, a.channel, a.region, a.month, a.amount, a.reference
-FROM actuals a
-WHERE a.month IN (SELECT unnest(?)) {where}
-  AND NOT EXISTS (SELECT 1 FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
-                  WHERE s.fiscal_year = ? AND s.name = ? AND l.owner = a.owner
-                    AND l.category = a.category AND l.funnel_stage = a.funnel_stage
-                    AND l.channel = a.channel AND l.region = a.region AND l.month = a.month)
-ORDER BY abs(a.amount) DESC
+WITH planned AS (
+    SELECT l.owner, l.category, l.funnel_stage, l.channel, l.region, l.month
+    FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
+    WHERE s.fiscal_year = ? AND s.name = ?
+), extra AS (
+    SELECT a.* FROM actuals a
+    ANTI JOIN planned USING (owner, category, funnel_stage, channel, region, month)
+    WHERE a.month IN (SELECT unnest(?)) {where}
+)
+SELECT owner, category, funnel_stage, channel, region, month, amount, reference,
+       count(*) OVER () AS n
+FROM extra ORDER BY abs(amount) DESC LIMIT ?
 """
 
 FUNNEL_BY_SOURCE = """
