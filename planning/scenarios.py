@@ -16,7 +16,7 @@ from planning.budget import BudgetFilter
 from planning.errors import Refused
 from planning.money import CENT, ZERO, split, to_cents
 from planning.people import Person
-from planning.store import Store, allocate_sql
+from planning.store import Store, allocate_sql, ids
 
 NAME_LIMIT = 60
 WEIGHT_COLUMNS = ("owner", "funnel_stage", "category", "channel", "region", "month")
@@ -163,14 +163,15 @@ class Scenarios:
             sid = cur.execute("INSERT INTO scenarios (fiscal_year, name, created_by)"
                               " VALUES (?, ?, ?) RETURNING id", [year, new, who.name]).fetchone()[0]
             # New ids without a window function: shift the source's id range past the largest id.
+            lo, hi = cur.execute("SELECT coalesce(min(id), 0), coalesce(max(id), 0)"
+                                 " FROM plan_lines WHERE scenario_id = ?", [src]).fetchone()
+            base = ids.reserve(cur, "plan_lines", hi - lo + 1)
             cur.execute(
                 "INSERT INTO plan_lines (id, scenario_id, owner, category, funnel_stage, channel,"
                 " region, month, amount, description, locked, edited_by)"
-                " SELECT l.id - b.lo + b.hi + 1, ?, owner, category, funnel_stage, channel,"
-                " region, month, amount, description, locked, edited_by FROM plan_lines l,"
-                " (SELECT (SELECT min(id) FROM plan_lines WHERE scenario_id = ?) AS lo,"
-                "         (SELECT max(id) FROM plan_lines) AS hi) b"
-                " WHERE l.scenario_id = ?", [sid, src, src])
+                " SELECT l.id - ? + ? + 1, ?, owner, category, funnel_stage, channel,"
+                " region, month, amount, description, locked, edited_by FROM plan_lines l"
+                " WHERE l.scenario_id = ?", [lo, base, sid, src])
             total = _total(cur, sid)
             lines = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?",
                                 [sid]).fetchone()[0]
@@ -208,6 +209,9 @@ class Scenarios:
             lines, total = cur.execute("SELECT count(*), coalesce(sum(amount), 0) FROM plan_lines"
                                        " WHERE scenario_id = ?", [sid]).fetchone()
             cur.execute("DELETE FROM assumptions WHERE scenario_id = ?", [sid])
+            for table in ("sign_offs", "comments"):
+                cur.execute(f"DELETE FROM {table} WHERE line_id IN"
+                            " (SELECT id FROM plan_lines WHERE scenario_id = ?)", [sid])
             cur.execute("DELETE FROM plan_lines WHERE scenario_id = ?", [sid])
             cur.execute("DELETE FROM scenarios WHERE id = ?", [sid])
             audit.record(cur, who.name, "delete", f"scenario {name}",

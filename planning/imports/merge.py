@@ -13,6 +13,7 @@ from planning import audit
 from planning.imports.cross_row import fiscal_year_of
 from planning.imports.kinds import Kind
 from planning.imports.problems import ImportReport
+from planning.store import ids
 from planning.store.connection import transaction
 
 
@@ -72,7 +73,7 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
     plan_scenario = scenario if kind.name == "plan" else None
     if commit:
         with transaction(cur):
-            _write(cur, kind, scenario, actor, updated)
+            _write(cur, kind, scenario, actor, added, updated)
             audit.record(cur, actor, "import", f"{kind.name} {file_name}", after={
                 "scenario": plan_scenario, "rows": rows, "added": added, "updated": updated,
                 "control_total": audit.money(control)})
@@ -86,7 +87,7 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
 
 
 def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str,
-           updated: int) -> None:
+           added: int, updated: int) -> None:
     keys, values = stored_columns(kind)
     table = kind.table
     if kind.name == "plan":
@@ -116,7 +117,11 @@ def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str
         columns, selected = [*columns, "edited_by"], [*selected, "?"]
         source += " JOIN scenarios s ON s.fiscal_year = t.fiscal_year AND s.name = ?"
         params = [actor, scenario]
+    if not added:
+        return
+    # Rows are numbered by their place in the file (_row), so ids up to the file's row count.
+    base = ids.reserve(cur, table, cur.execute("SELECT count(*) FROM typed").fetchone()[0])
     cur.execute(
         f"INSERT INTO {table} (id, {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)})"
-        f" SELECT (SELECT coalesce(max(id), 0) FROM {table}) + t._row + 1, {', '.join(selected)}"
+        f" SELECT {base} + t._row + 1, {', '.join(selected)}"
         f" FROM {source} WHERE t.existing_id IS NULL", params)

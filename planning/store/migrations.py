@@ -185,3 +185,16 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0004_id_marks",
+        """
+        -- The largest id ever given per table: ids of deleted lines are never given again, so a
+        -- new line cannot inherit an old one's sign-offs, comments or history.
+        CREATE TABLE id_marks (table_name VARCHAR PRIMARY KEY, last BIGINT NOT NULL);
+        INSERT INTO id_marks SELECT 'plan_lines', coalesce(max(id), 0) FROM plan_lines;
+        INSERT INTO id_marks SELECT 'actuals', coalesce(max(id), 0) FROM actuals;
+        """,
+    )
+)

@@ -1,0 +1,589 @@
+"""Who may do what, table-driven: every action against every role on the demo firm.
+
+The five demo people plus a sales planner and a marketing planner try every action. An allowed
+call does what it says and leaves an audit entry in its actor's name; a refused call raises
+`Refused` naming the person and the rule (or the state that refuses it) and writes nothing.
+
+Demo figures used below (FY2026 baseline, 3264 lines, EMEA, January 2026):
+sales Field sales 6 lines 26,755.00 (Headcount purchase 15,245.00 the first);
+marketing Paid search 3 lines 12,596.00; joint Partners 2 lines 4,140.00.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from planning import access
+from planning.budget import BudgetFilter
+from planning.demo import DEMO_PEOPLE, load_demo
+from planning.errors import Refused
+from planning.people import ADMIN_ROLE, People, Person
+from planning.review import Review, ReviewResult
+from planning.scenarios import LineEdit
+from planning.store import Store
+from planning.tandem import Tandem
+from tests.conftest import sign_off_everything
+
+D = Decimal
+Y = 2026
+JAN = date(2026, 1, 1)
+
+SOFIA, MARCO, ERIN = "Sofia Sales", "Marco Marketing", "Erin Executive"
+PAT, VIC = "Pat Planner", "Vic Viewer"
+SAM, MONA = "Sam Seller", "Mona Marketer"  # planners of one department each
+EVERYONE = (SOFIA, MARCO, ERIN, PAT, VIC, SAM, MONA)
+EXTRA_PEOPLE = ((SAM, "planner", "sales"), (MONA, "planner", "marketing"))
+
+SALES = BudgetFilter(owners=("sales",), channels=("Field sales",), regions=("EMEA",),
+                     month_from=JAN, month_to=JAN)
+MARKETING = BudgetFilter(owners=("marketing",), channels=("Paid search",), regions=("EMEA",),
+                         month_from=JAN, month_to=JAN)
+JOINT = BudgetFilter(owners=("joint",), channels=("Partners",), regions=("EMEA",),
+                     month_from=JAN, month_to=JAN)
+SIDES = {"sales": SALES, "marketing": MARKETING, "joint": JOINT}
+LINES = {"sales": 6, "marketing": 3, "joint": 2}
+TOTALS = {"sales": D("26755.00"), "marketing": D("12596.00"), "joint": D("4140.00")}
+
+PLAN_HEADER = "fiscal_year,owner,category,funnel_stage,channel,region,month,amount,description"
+NEW_ROWS = {"sales": "2026,sales,Matrix,purchase,Field sales,EMEA,2026-01,10.00,m",
+            "marketing": "2026,marketing,Matrix,awareness,Paid search,EMEA,2026-01,20.00,m",
+            "joint": "2026,joint,Matrix,loyalty,Partners,EMEA,2026-01,30.00,m"}
+
+SETUP = access.person("setup")  # the server's administrator, preparing a state
+
+
+# -- the states a case starts from -------------------------------------------------------------
+def _alt(t: Tandem) -> None:
+    t.scenario_ops.clone(Y, "baseline", "alt", SETUP)
+
+
+def _submitted(t: Tandem) -> None:
+    review = Review(t.store)
+    for where in SIDES.values():
+        review.submit(SETUP, Y, "baseline", where)
+
+
+def _signed(t: Tandem) -> None:
+    sign_off_everything(t.store, Y, "baseline")
+
+
+def _locked(t: Tandem) -> None:
+    _signed(t)
+    t.scenario_ops.lock(Y, "baseline", SETUP)
+
+
+SETUPS: dict[str, Callable[[Tandem], None]] = {
+    "fresh": lambda t: None, "alt": _alt, "submitted": _submitted, "signed": _signed,
+    "locked": _locked}
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A store file for each starting state: the demo firm, its people and two planners more."""
+    folder = tmp_path_factory.mktemp("matrix")
+    base = folder / "fresh.duckdb"
+    import planning.people
+
+    cheap = planning.people.SCRYPT_N
+    planning.people.SCRYPT_N = 2**10  # the module fixture runs outside the autouse one
+    try:
+        t = Tandem(Store(base))
+        load_demo(t)
+        for name, role, department in EXTRA_PEOPLE:
+            People(t.store).add(name, role, "password-2026", department=department,
+                                actor="setup")
+        t.close()
+    finally:
+        planning.people.SCRYPT_N = cheap
+    found = {"fresh": base}
+    for name, prepare in SETUPS.items():
+        if name == "fresh":
+            continue
+        path = folder / f"{name}.duckdb"
+        shutil.copy(base, path)
+        t = Tandem(Store(path))
+        prepare(t)
+        t.close()
+        found[name] = path
+    return found
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def ids(t: Tandem, where: BudgetFilter, scenario: str = "baseline") -> list[int]:
+    clauses, params = where.clauses()
+    return [r[0] for r in t.store.query(
+        "SELECT l.id FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id"
+        f" WHERE s.fiscal_year = ? AND s.name = ? AND {' AND '.join(clauses)} ORDER BY l.id",
+        [Y, scenario, *params])]
+
+
+def lines(t: Tandem, where: BudgetFilter) -> list[tuple]:
+    """(amount, version, status, edited_by, locked) of the baseline lines of a filter."""
+    found = ids(t, where)
+    return t.store.query("SELECT amount, version, status, edited_by, locked FROM plan_lines"
+                         " WHERE id IN (SELECT unnest(?)) ORDER BY id", [found])
+
+
+def total(t: Tandem, where: BudgetFilter) -> Decimal:
+    return sum((row[0] for row in lines(t, where)), D("0.00"))
+
+
+def statuses(t: Tandem, where: BudgetFilter) -> set[str]:
+    return {row[2] for row in lines(t, where)}
+
+
+def last_entry(t: Tandem) -> tuple:
+    return t.store.query("SELECT actor, action, entity, after, reason FROM audit_log"
+                         " ORDER BY seq DESC LIMIT 1")[0]
+
+
+def plan_file(*owners: str) -> bytes:
+    return (PLAN_HEADER + "\n" + "\n".join(NEW_ROWS[o] for o in owners) + "\n").encode()
+
+
+def scenario_names(t: Tandem) -> list[str]:
+    return sorted(s.name for s in t.scenarios(Y))
+
+
+# -- the cases ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Case:
+    name: str
+    rule: str  # the ROLES_FOR action whose roles are checked first
+    allowed: frozenset[str]
+    call: Callable[[Tandem, Person], object]
+    check: Callable[[Tandem, Person, object], None]  # what an allowed call did
+    audit: tuple[str, str] | None  # (action, entity) of the entry an allowed call leaves
+    setup: str = "fresh"
+    state: str | None = None  # why a person whose role may do it is still refused
+    line: str | None = None  # the audit entity names this side's first line
+
+
+def case(name: str, rule: str, allowed: set[str] | tuple[str, ...], call, check,
+         audit: tuple[str, str] | None, **more) -> Case:
+    return Case(name, rule, frozenset(allowed), call, check, audit, **more)
+
+
+HEADS = {SOFIA, MARCO}
+PLANNERS = {PAT, SAM, MONA}
+SALES_SIDE = {SOFIA, PAT, SAM}
+MARKETING_SIDE = {MARCO, PAT, MONA}
+JOINT_SIDE = HEADS | PLANNERS
+MANAGERS = HEADS | PLANNERS | {ERIN}
+EDITORS = {"sales": SALES_SIDE, "marketing": MARKETING_SIDE, "joint": JOINT_SIDE}
+
+
+def _import_plan(*owners: str) -> Case:
+    expected = sum((D(NEW_ROWS[o].split(",")[7]) for o in owners), D("0.00"))
+
+    def call(t: Tandem, who: Person):
+        return t.import_csv("plan", plan_file(*owners), file_name="matrix.csv", actor=who)
+
+    def check(t: Tandem, who: Person, report) -> None:
+        assert report.ok and (report.rows, report.added) == (len(owners), len(owners))
+        assert t.store.query("SELECT sum(amount), list(DISTINCT edited_by), count(*)"
+                             " FROM plan_lines WHERE category = 'Matrix'") == [
+            (expected, [who.name], len(owners))]
+
+    allowed = set.intersection(*(EDITORS[o] for o in owners))
+    return case(f"import_plan_{'_'.join(owners)}", "import", allowed, call, check,
+                ("import", "plan matrix.csv"))
+
+
+def _import_targets(t: Tandem, who: Person):
+    return t.import_csv("targets", b"fiscal_year,kpi,period,target\n2026,revenue,2026,30000000\n",
+                        file_name="targets.csv", actor=who)
+
+
+def _check_targets(t: Tandem, who: Person, report) -> None:
+    assert report.ok and (report.rows, report.updated) == (1, 1)
+    assert t.store.scalar("SELECT target FROM targets WHERE fiscal_year = 2026 AND"
+                          " kpi = 'revenue' AND period = '2026'") == D("30000000")
+
+
+def _import_actuals(t: Tandem, who: Person):
+    text = ("owner,category,funnel_stage,channel,region,month,amount,description,reference\n"
+            "sales,Matrix,purchase,Field sales,EMEA,2026-01,12.34,m,INV-MATRIX\n")
+    return t.import_csv("actuals", text.encode(), file_name="actuals.csv", actor=who)
+
+
+def _check_actuals(t: Tandem, who: Person, report) -> None:
+    assert report.ok and (report.rows, report.added) == (1, 1)
+    assert t.store.query("SELECT amount FROM actuals WHERE reference = 'INV-MATRIX'") == [
+        (D("12.34"),)]
+
+
+def _scale(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        return t.scenario_ops.scale(Y, "baseline", D("10"), SIDES[side], who)
+
+    def check(t: Tandem, who: Person, result) -> None:
+        assert result.change == (TOTALS[side] / 10).quantize(D("0.01"))
+        assert total(t, SIDES[side]) == TOTALS[side] * D("1.1")
+        assert {r[1:4] for r in lines(t, SIDES[side])} == {(2, "draft", who.name)}
+
+    allowed = EDITORS[side]
+    return case(f"scale_{side}", "change_lines", allowed, call, check,
+                ("scale", "scenario baseline"))
+
+
+def _shift(source: str, target: str, allowed: set[str]) -> Case:
+    def call(t: Tandem, who: Person):
+        return t.scenario_ops.shift(Y, "baseline", D("100.00"), SIDES[source], SIDES[target], who)
+
+    def check(t: Tandem, who: Person, result) -> None:
+        assert (result.change, result.total_after) == (D("0.00"), D("5966651.00"))
+        assert total(t, SIDES[source]) == TOTALS[source] - 100
+        assert total(t, SIDES[target]) == TOTALS[target] + 100
+
+    return case(f"shift_{source}_to_{target}", "change_lines", allowed, call, check,
+                ("shift", "scenario baseline"))
+
+
+def _split_sales(t: Tandem, who: Person):
+    return t.scenario_ops.split(Y, "baseline", D("100.00"), SALES, who)
+
+
+def _check_split(t: Tandem, who: Person, result) -> None:
+    assert (result.lines_changed, result.change) == (6, D("100.00"))
+    assert total(t, SALES) == D("26855.00")
+
+
+def _edit(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        first = ids(t, SIDES[side])[0]
+        return t.scenario_ops.edit_lines(Y, "baseline", [LineEdit(first, 1, D("1.00"))], who)
+
+    def check(t: Tandem, who: Person, result) -> None:
+        assert result.lines_changed == 1
+        assert lines(t, SIDES[side])[0] == (D("1.00"), 2, "draft", who.name, False)
+
+    allowed = EDITORS[side]
+    return case(f"edit_{side}", "change_lines", allowed, call, check, ("edit line", None),
+                line=side)
+
+
+def _lock_lines(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        return t.scenario_ops.lock_lines(Y, "baseline", SIDES[side], who)
+
+    def check(t: Tandem, who: Person, changed) -> None:
+        assert changed == LINES[side]
+        assert {r[4] for r in lines(t, SIDES[side])} == {True}
+
+    allowed = EDITORS[side]
+    return case(f"lock_lines_{side}", "change_lines", allowed, call, check,
+                ("lock lines", "scenario baseline"))
+
+
+def _submit(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        return Review(t.store).submit(who, Y, "baseline", SIDES[side])
+
+    def check(t: Tandem, who: Person, result) -> None:
+        assert result == ReviewResult("submit", LINES[side])
+        assert statuses(t, SIDES[side]) == {"submitted"}
+
+    allowed = EDITORS[side]
+    return case(f"submit_{side}", "submit", allowed, call, check, ("submit", "scenario baseline"))
+
+
+def _sign(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        return Review(t.store).sign(who, Y, "baseline", SIDES[side])
+
+    def check(t: Tandem, who: Person, result) -> None:
+        done = 0 if side == "joint" else LINES[side]
+        assert result == ReviewResult("sign off", LINES[side], done)
+        assert statuses(t, SIDES[side]) == {"submitted" if side == "joint" else "signed_off"}
+        assert t.store.query("SELECT DISTINCT version, department, person FROM sign_offs") == [
+            (1, who.head_of, who.name)]
+
+    allowed = {"sales": {MARCO}, "marketing": {SOFIA}, "joint": HEADS}[side]
+    return case(f"sign_{side}", "review", allowed, call, check, ("sign off", "scenario baseline"),
+                setup="submitted")
+
+
+def _return(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        return Review(t.store).return_lines(who, Y, "baseline", SIDES[side], "too much")
+
+    def check(t: Tandem, who: Person, result) -> None:
+        assert result == ReviewResult("return", LINES[side])
+        assert statuses(t, SIDES[side]) == {"returned"}
+        assert t.store.query("SELECT author, body, count(*) FROM comments GROUP BY ALL") == [
+            (who.name, "too much", LINES[side])]
+
+    allowed = {"sales": {MARCO}, "marketing": {SOFIA}, "joint": HEADS}[side]
+    return case(f"return_{side}", "review", allowed, call, check, ("return", "scenario baseline"),
+                setup="submitted")
+
+
+def _check_locked(t: Tandem, who: Person, _result) -> None:
+    assert [s.locked for s in t.scenarios(Y)] == [True]
+
+
+def _reopen(reason: str, setup: str, state: str | None, allowed: set[str]) -> Case:
+    def call(t: Tandem, who: Person):
+        return Review(t.store).reopen(who, Y, "baseline", reason)
+
+    def check(t: Tandem, who: Person, _result) -> None:
+        assert [s.locked for s in t.scenarios(Y)] == [False]
+        assert last_entry(t)[4] == reason
+
+    return case(f"reopen_{setup}_{'reason' if reason.strip() else 'no_reason'}", "reopen",
+                allowed, call, check, ("reopen", "scenario baseline"), setup=setup, state=state)
+
+
+ASSUMPTIONS = {
+    "cost_per_lead": (D("120"), MARKETING_SIDE), "lead_to_mql": (D("0.3"), MARKETING_SIDE),
+    "lead_spend_share": (D("0.9"), MARKETING_SIDE), "mql_to_sql": (D("0.4"), JOINT_SIDE),
+    "sql_to_opportunity": (D("0.5"), SALES_SIDE), "opportunity_to_win": (D("0.25"), SALES_SIDE),
+    "deal_size": (D("50000"), SALES_SIDE),
+    "pipeline_per_opportunity": (D("120000"), SALES_SIDE),
+}
+
+
+def _assumption(name: str) -> Case:
+    value, allowed = ASSUMPTIONS[name]
+
+    def call(t: Tandem, who: Person):
+        return t.set_assumption(Y, "baseline", name, value, who, "matrix")
+
+    def check(t: Tandem, who: Person, _result) -> None:
+        assert t.store.query("SELECT name, channel, value, set_by, reason FROM assumptions") == [
+            (name, "", value, who.name, "matrix")]
+        assert json.loads(last_entry(t)[3]) == {"name": name, "channel": "",
+                                                "value": str(value)}
+
+    return case(f"set_assumption_{name}", "set_assumption", allowed, call, check,
+                ("set assumption", "scenario baseline"))
+
+
+def _comment(t: Tandem, who: Person):
+    return Review(t.store).comment(who, ids(t, JOINT)[0], "  looks high  ")
+
+
+def _check_comment(t: Tandem, who: Person, _result) -> None:
+    assert [r[1:4] for r in Review(t.store).comments(ids(t, JOINT)[0])] == [
+        (ids(t, JOINT)[0], who.name, "looks high")]
+
+
+def _check_clone(t: Tandem, who: Person, result) -> None:
+    assert (result.lines_changed, result.total_after) == (3264, D("5966651.00"))
+    assert scenario_names(t) == ["baseline", "copy"]
+
+
+def _check_names(*names: str) -> Callable[[Tandem, Person, object], None]:
+    def check(t: Tandem, who: Person, _result) -> None:
+        assert scenario_names(t) == sorted(names)
+
+    return check
+
+
+def _check_adopted(t: Tandem, who: Person, _result) -> None:
+    assert t.adopted_scenario(Y) == "alt"
+
+
+def _check_pool(t: Tandem, who: Person, _result) -> None:
+    assert t.pool(Y) == D("6500000.00")
+
+
+NOT_SIGNED = "3264 line(s) of baseline are not signed off yet; a scenario locks when every line is"
+
+CASES: list[Case] = [
+    _import_plan("sales"), _import_plan("marketing"), _import_plan("joint"),
+    _import_plan("sales", "marketing"), _import_plan("marketing", "joint"),
+    case("import_targets", "import_targets", MANAGERS, _import_targets, _check_targets,
+         ("import", "targets targets.csv")),
+    case("import_actuals", "import", HEADS | PLANNERS, _import_actuals, _check_actuals,
+         ("import", "actuals actuals.csv")),
+    case("clone", "manage_scenarios", MANAGERS,
+         lambda t, who: t.scenario_ops.clone(Y, "baseline", "copy", who), _check_clone,
+         ("clone", "scenario copy")),
+    case("rename", "manage_scenarios", MANAGERS,
+         lambda t, who: t.scenario_ops.rename(Y, "alt", "renamed", who),
+         _check_names("baseline", "renamed"), ("rename", "scenario alt"), setup="alt"),
+    case("delete", "manage_scenarios", MANAGERS,
+         lambda t, who: t.scenario_ops.delete(Y, "alt", who), _check_names("baseline"),
+         ("delete", "scenario alt"), setup="alt"),
+    case("adopt", "adopt", HEADS | {ERIN},
+         lambda t, who: t.scenario_ops.adopt(Y, "alt", who), _check_adopted,
+         ("adopt", "fiscal year 2026"), setup="alt"),
+    _scale("sales"), _scale("marketing"), _scale("joint"),
+    _shift("sales", "joint", SALES_SIDE), _shift("marketing", "sales", {PAT}),
+    _shift("joint", "marketing", MARKETING_SIDE),
+    case("split_sales", "change_lines", SALES_SIDE, _split_sales, _check_split,
+         ("split", "scenario baseline")),
+    _edit("sales"), _edit("marketing"), _edit("joint"),
+    _lock_lines("sales"), _lock_lines("marketing"), _lock_lines("joint"),
+    _submit("sales"), _submit("marketing"), _submit("joint"),
+    _sign("sales"), _sign("marketing"), _sign("joint"),
+    _return("sales"), _return("marketing"), _return("joint"),
+    case("lock_signed_off", "lock_scenario", HEADS,
+         lambda t, who: t.scenario_ops.lock(Y, "baseline", who), _check_locked,
+         ("lock", "scenario baseline"), setup="signed"),
+    case("review_lock_signed_off", "lock_scenario", HEADS,
+         lambda t, who: Review(t.store).lock(who, Y, "baseline"), _check_locked,
+         ("lock", "scenario baseline"), setup="signed"),
+    case("lock_not_signed_off", "lock_scenario", set(),
+         lambda t, who: t.scenario_ops.lock(Y, "baseline", who), _check_locked, None,
+         state=NOT_SIGNED),
+    case("review_lock_not_signed_off", "lock_scenario", set(),
+         lambda t, who: Review(t.store).lock(who, Y, "baseline"), _check_locked, None,
+         state=NOT_SIGNED),
+    _reopen("budget cut in March", "locked", None, {ERIN}),
+    _reopen("   ", "locked",
+            "say why the plan is reopened: the reason is kept in the audit trail", set()),
+    _reopen("budget cut in March", "fresh", "scenario 'baseline' is not locked", set()),
+    case("set_pool", "set_pool", {ERIN},
+         lambda t, who: t.set_pool(Y, D("6500000.00"), who), _check_pool,
+         ("set pool", "fiscal year 2026")),
+    *[_assumption(name) for name in ASSUMPTIONS],
+    case("comment", "comment", MANAGERS, _comment, _check_comment, ("comment", None),
+         line="joint"),
+]
+
+
+@pytest.fixture
+def fresh_copy(templates: dict[str, Path], tmp_path: Path):
+    opened: list[Tandem] = []
+
+    def open_copy(setup: str) -> Tandem:
+        path = tmp_path / "matrix.duckdb"
+        shutil.copy(templates[setup], path)
+        t = Tandem(Store(path))
+        opened.append(t)
+        return t
+
+    yield open_copy
+    for t in opened:
+        t.close()
+
+
+@pytest.fixture(scope="module")
+def snapshots() -> dict[str, object]:
+    """The snapshot of each starting state, taken once: every copy of a template is the same."""
+    return {}
+
+
+@pytest.mark.parametrize("who", EVERYONE, ids=lambda n: n.split()[0].lower())
+@pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
+def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
+    t = fresh_copy(c.setup)
+    person = People(t.store).get(who)
+    entity = f"line {ids(t, SIDES[c.line])[0]}" if c.line else (c.audit or ("", ""))[1]
+    seq = t.store.scalar("SELECT max(seq) FROM audit_log")
+    if who in c.allowed:
+        result = c.call(t, person)
+        c.check(t, person, result)
+        assert c.audit is not None
+        assert last_entry(t)[:3] == (who, c.audit[0], entity)
+        assert t.store.scalar("SELECT max(seq) FROM audit_log") > seq
+        return
+    if c.setup not in snapshots:
+        snapshots[c.setup] = snapshot(t.store)
+    before = snapshots[c.setup]
+    with pytest.raises(Refused) as refused:
+        c.call(t, person)
+    message = str(refused.value)
+    if c.state and access.allowed(person, c.rule):
+        assert message == c.state
+    else:
+        assert message.startswith(f"{person.describe()} may not "), message
+    assert snapshot(t.store) == before
+
+
+# -- the table itself ------------------------------------------------------------------------
+def test_every_case_names_a_rule_and_known_people():
+    assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
+    assert len({c.name for c in CASES}) == len(CASES) == 50
+    for c in CASES:
+        assert c.allowed <= set(EVERYONE), c.name
+        assert c.setup in SETUPS
+
+
+def test_roles_for_is_the_documented_table():
+    def roles(action: str) -> set[str]:
+        return access.ROLES_FOR[action] - {ADMIN_ROLE}
+
+    heads = {"sales_head", "marketing_head"}
+    assert roles("view") == heads | {"executive", "planner", "viewer"}
+    assert roles("import") == heads | {"planner"}
+    assert roles("import_targets") == heads | {"planner", "executive"}
+    assert roles("manage_scenarios") == heads | {"planner", "executive"}
+    assert roles("adopt") == heads | {"executive"}
+    assert roles("change_lines") == heads | {"planner"}
+    assert roles("submit") == heads | {"planner"}
+    assert roles("review") == heads
+    assert roles("lock_scenario") == heads
+    assert roles("reopen") == {"executive"}
+    assert roles("set_pool") == {"executive"}
+    assert roles("set_assumption") == heads | {"planner"}
+    assert roles("comment") == heads | {"executive", "planner"}
+    # The server's administrator may do everything but the review itself.
+    assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {"review"}
+    assert set(access.WHAT) == set(access.ROLES_FOR)
+
+
+def test_a_viewer_may_view_and_nobody_signed_out_may_do_anything():
+    viewer = Person("V", "viewer")
+    assert access.allowed(viewer, "view") is True
+    assert access.allowed(viewer, "comment") is False
+    assert access.allowed(None, "view") is False
+    with pytest.raises(Refused, match="^sign in first$"):
+        access.require(None, "view")
+    with pytest.raises(Refused, match="^sign in first$"):
+        access.person(None)
+    assert access.person("ops") == Person("ops", ADMIN_ROLE)
+    assert access.person(viewer) is viewer
+    with pytest.raises(Refused) as refused:
+        access.require(viewer, "set_pool")
+    assert str(refused.value) == ("V (viewer) may not set the pool; that is for: administrator,"
+                                  " executive")
+
+
+def test_the_administrator_may_change_lines_but_never_review(fresh_copy, snapshot):
+    t = fresh_copy("fresh")
+    ops = access.person("ops")
+    result = t.scenario_ops.shift(Y, "baseline", D("1.00"), MARKETING, SALES, "ops")
+    assert (result.lines_changed, result.change) == (9, D("0.00"))
+    assert Review(t.store).submit(ops, Y, "baseline", SALES) == ReviewResult("submit", 6)
+    before = snapshot(t.store)
+    with pytest.raises(Refused) as refused:
+        Review(t.store).sign(ops, Y, "baseline", SALES)
+    assert str(refused.value) == ("ops (administrator) may not sign off or return lines; that is"
+                                  " for: marketing head, sales head")
+    with pytest.raises(Refused):
+        Review(t.store).return_lines(ops, Y, "baseline", SALES, "no")
+    assert snapshot(t.store) == before
+
+
+def test_a_person_signed_out_is_refused_everywhere(fresh_copy, snapshot):
+    t = fresh_copy("fresh")
+    before = snapshot(t.store)
+    for call in (lambda: t.scenario_ops.scale(Y, "baseline", D("1"), SALES, None),
+                 lambda: t.set_pool(Y, D("1.00"), None),
+                 lambda: t.import_csv("plan", plan_file("sales"), actor=None),
+                 lambda: t.set_assumption(Y, "baseline", "deal_size", D("1"), None, "x")):
+        with pytest.raises(Refused, match="^sign in first$"):
+            call()
+    assert snapshot(t.store) == before
+
+
+def test_the_people_of_the_matrix(fresh_copy):
+    t = fresh_copy("fresh")
+    assert [(name, role, department) for name, role, department, _p in DEMO_PEOPLE] == [
+        (SOFIA, "sales_head", None), (MARCO, "marketing_head", None), (ERIN, "executive", None),
+        (PAT, "planner", "both"), (VIC, "viewer", None)]
+    assert People(t.store).list() == [
+        Person(ERIN, "executive"), Person(MARCO, "marketing_head"),
+        Person(MONA, "planner", "marketing"), Person(PAT, "planner", "both"),
+        Person(SAM, "planner", "sales"), Person(SOFIA, "sales_head"), Person(VIC, "viewer")]
