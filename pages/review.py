@@ -73,7 +73,7 @@ if who.head_of and not locked:
         st.caption("Nothing waits for you.")
     budget = t.budget(year, name)
     first, last = budget.month_range()
-    with st.form("decide_form"):
+    with st.form("decide_form", clear_on_submit=True):
         st.markdown("**Sign off or return the submitted lines that match** (with no owner"
                     " picked: the lines waiting for you)")
         where = line_filter(st, budget.options(), first, last, "review", columns=3)
@@ -96,7 +96,7 @@ if access.allowed(who, "submit") and not locked:
     with st.expander("Submit my department's lines for review"):
         budget = t.budget(year, name)
         first, last = budget.month_range()
-        with st.form("submit_form"):
+        with st.form("submit_form", clear_on_submit=True):
             where = line_filter(st, budget.options(), first, last, "submit", columns=3)
             if st.form_submit_button("Submit draft and returned lines"):
                 with shown_refusals():
