@@ -1,4 +1,4 @@
-"""The importer against every rule of the data contract (docs: /work/shared/DATA-CONTRACT.md)."""
+"""The importer against every rule of the data contract."""
 from __future__ import annotations
 
 from datetime import date
