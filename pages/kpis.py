@@ -19,6 +19,7 @@ from planning.kpi_values import (
     scorecard,
     target_for,
     targets,
+    thresholds,
 )
 from planning.kpis import KPI, KPIS
 
@@ -69,8 +70,7 @@ where = KpiFilter(
 in_period = period_months(t.store, year, period)
 span = (f"{in_period[0]:%b %Y} – {in_period[-1]:%b %Y}" if in_period else "no month with data")
 st.caption(f"{span} · spend against the adopted scenario **{t.adopted_scenario(year)}** ·"
-           " status: on track at 100% of target or better, watch from 90%, off track below"
-           " (budget variance: within ±5% / ±10%). Sourced-by filters outcomes, not spend.")
+           f" status: {thresholds(t.store).describe()}. Sourced-by filters outcomes, not spend.")
 
 card = {r.kpi: r for r in scorecard(t.store, year, period, where)}
 before_period = previous_period(t.store, year, period)

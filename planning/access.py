@@ -22,6 +22,7 @@ ROLES_FOR = {
     "lock_scenario": {"sales_head", "marketing_head"},
     "reopen": {"executive"},
     "set_pool": {"executive"},
+    "configure": {"executive"},
     "set_assumption": {"sales_head", "marketing_head", "planner"},
     "comment": {"sales_head", "marketing_head", "executive", "planner"},
 }
@@ -38,6 +39,7 @@ WHAT = {
     "lock_scenario": "lock a signed-off scenario",
     "reopen": "reopen a locked scenario",
     "set_pool": "set the pool",
+    "configure": "change the KPI status thresholds",
     "set_assumption": "override funnel assumptions",
     "comment": "comment on lines",
 }

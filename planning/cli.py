@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_scenario.add_parser(sub, common)
     cli_people.add_parsers(sub, common)
     cli_kpis.add_parser(sub, common)
+    cli_kpis.add_thresholds_parser(sub, common)
     return parser
 
 
@@ -156,7 +157,9 @@ def _audit(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentP
 
 COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
             "scenario": _scenario, "users": _users, "review": _review, "audit": _audit,
-            "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args)}
+            "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args),
+            "thresholds": lambda tandem, args, _parser: cli_kpis.thresholds_run(
+                tandem, args, cli_people.acting(tandem, args.as_user))}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,8 +6,9 @@ and `YYYY-YTDn` (the first n months: the same span of another year).
 Region and channel filters apply to outcomes, spend and plan; `sourced_by` to outcomes only
 (spend is not sourced). Where a period has no target of its own, counts and money take the sum
 of its monthly targets when all are set, else the annual target phased evenly by month; ratios
-take the annual target. Status: green at or above 100% attainment, amber from 90%, red below;
-budget variance is green within ±5% and amber within ±10%.
+take the annual target. Status, by default: green at or above 100% attainment, amber from
+90%, red below; budget variance is green within ±5% and amber within ±10%. The thresholds are
+settings of the store (`Thresholds`, `set_thresholds`).
 """
 from __future__ import annotations
 
@@ -15,13 +16,58 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from planning import access, audit
+from planning.errors import Refused
 from planning.kpis import FORMULAS, KPI, KPIS, Totals, attainment
 from planning.money import CENT, ZERO
+from planning.people import Person
 from planning.store import Store
 from planning.store import kpi_sql as sql
 
-GREEN, AMBER = Decimal("1.00"), Decimal("0.90")
-VARIANCE_GREEN, VARIANCE_AMBER = Decimal("0.05"), Decimal("0.10")
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Attainment from which a KPI is green / amber, and budget variance within which it is."""
+
+    green: Decimal = Decimal("1.00")
+    amber: Decimal = Decimal("0.90")
+    variance_green: Decimal = Decimal("0.05")
+    variance_amber: Decimal = Decimal("0.10")
+
+    def describe(self) -> str:
+        return (f"on track at {self.green * 100:.0f}% of target or better, watch from"
+                f" {self.amber * 100:.0f}%, off track below (budget variance: within"
+                f" ±{self.variance_green * 100:.0f}% / ±{self.variance_amber * 100:.0f}%)")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+SETTING = "kpi_thresholds"  # four decimals, comma-separated, in Thresholds' field order
+
+
+def thresholds(store: Store) -> Thresholds:
+    found = store.scalar("SELECT value FROM settings WHERE key = ?", [SETTING])
+    return Thresholds(*(Decimal(v) for v in found.split(","))) if found else DEFAULT_THRESHOLDS
+
+
+def set_thresholds(store: Store, actor: Person | str, new: Thresholds) -> None:
+    """Change the status thresholds (an executive, or the server's administrator)."""
+    who = access.require(access.person(actor), "configure")
+    values = (new.green, new.amber, new.variance_green, new.variance_amber)
+    if any(not Decimal(v).is_finite() or v < 0 for v in values):
+        raise Refused("thresholds are numbers of 0 or more")
+    if new.amber > new.green or new.variance_green > new.variance_amber:
+        raise Refused("amber starts below green: green ≥ amber, and the green variance band"
+                      " is the narrower one")
+    before = thresholds(store)
+
+    def work(cur) -> None:
+        cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET"
+                    " value = excluded.value", [SETTING, ",".join(str(v) for v in values)])
+        audit.record(cur, who.name, "set thresholds", "KPI status",
+                     before={"thresholds": before.describe()},
+                     after={"thresholds": new.describe()})
+
+    store.write(work)
 
 
 @dataclass(frozen=True)
@@ -160,15 +206,16 @@ def target_for(store: Store, year: int, kpi: str, period: str,
 
 
 def status(kpi: str, actual: Decimal | int | None, target: Decimal | None,
-           reached: Decimal | None) -> str | None:
+           reached: Decimal | None, limits: Thresholds = DEFAULT_THRESHOLDS) -> str | None:
     if KPI[kpi].better == "closer to 0":
         if actual is None or target is None:
             return None
         off = abs(Decimal(actual) - target)
-        return "green" if off <= VARIANCE_GREEN else "amber" if off <= VARIANCE_AMBER else "red"
+        return ("green" if off <= limits.variance_green else
+                "amber" if off <= limits.variance_amber else "red")
     if reached is None:
         return None
-    return "green" if reached >= GREEN else "amber" if reached >= AMBER else "red"
+    return "green" if reached >= limits.green else "amber" if reached >= limits.amber else "red"
 
 
 def scorecard(store: Store, year: int, period: str, where: KpiFilter | None = None,
@@ -178,12 +225,13 @@ def scorecard(store: Store, year: int, period: str, where: KpiFilter | None = No
     months = period_months(store, year, period)
     actual = values(totals(store, year, months, where))
     found = targets(store, year)
+    limits = thresholds(store)
     rows = []
     for kpi in KPIS:
         target = target_for(store, year, kpi.name, period, found, phase=phase, months=months)
         reached = attainment(kpi.name, actual[kpi.name], target)
         rows.append(KpiResult(kpi.name, period, actual[kpi.name], target, reached,
-                              status(kpi.name, actual[kpi.name], target, reached)))
+                              status(kpi.name, actual[kpi.name], target, reached, limits)))
     return rows
 
 

@@ -24,6 +24,7 @@ from planning import access
 from planning.budget import BudgetFilter
 from planning.demo import DEMO_PEOPLE, load_demo
 from planning.errors import Refused
+from planning.kpi_values import Thresholds, set_thresholds, thresholds
 from planning.people import ADMIN_ROLE, People, Person
 from planning.review import Review, ReviewResult
 from planning.scenarios import LineEdit
@@ -396,6 +397,13 @@ def _check_pool(t: Tandem, who: Person, _result) -> None:
     assert t.pool(Y) == D("6500000.00")
 
 
+STRICTER = Thresholds(D("1.00"), D("0.95"), D("0.05"), D("0.10"))
+
+
+def _check_thresholds(t: Tandem, who: Person, _result) -> None:
+    assert thresholds(t.store) == STRICTER
+
+
 NOT_SIGNED = "3264 line(s) of baseline are not signed off yet; a scenario locks when every line is"
 
 CASES: list[Case] = [
@@ -446,6 +454,9 @@ CASES: list[Case] = [
     case("set_pool", "set_pool", {ERIN},
          lambda t, who: t.set_pool(Y, D("6500000.00"), who), _check_pool,
          ("set pool", "fiscal year 2026")),
+    case("configure", "configure", {ERIN},
+         lambda t, who: set_thresholds(t.store, who, STRICTER), _check_thresholds,
+         ("set thresholds", "KPI status")),
     *[_assumption(name) for name in ASSUMPTIONS],
     case("comment", "comment", MANAGERS, _comment, _check_comment, ("comment", None),
          line="joint"),
@@ -504,7 +515,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 50
+    assert len({c.name for c in CASES}) == len(CASES) == 51
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -526,6 +537,7 @@ def test_roles_for_is_the_documented_table():
     assert roles("lock_scenario") == heads
     assert roles("reopen") == {"executive"}
     assert roles("set_pool") == {"executive"}
+    assert roles("configure") == {"executive"}
     assert roles("set_assumption") == heads | {"planner"}
     assert roles("comment") == heads | {"executive", "planner"}
     # The server's administrator may do everything but the review itself.
