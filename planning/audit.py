@@ -5,7 +5,9 @@ land together or not at all. No code path updates or deletes an entry.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -132,9 +134,6 @@ def minutes(store: Store, since: datetime, until: datetime, scenario: str | None
 
 def export_csv(store: Store) -> str:
     """The whole trail as CSV, oldest first, hashes included so it can be checked elsewhere."""
-    import csv
-    import io
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["seq", "recorded_at", "actor", "action", "entity", "before", "after",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from planning.budget import DIMENSIONS
 from planning.errors import Refused
 from planning.money import ZERO
-from planning.projection import Funnel, Projection, project
+from planning.projection import Projection, project
 from planning.scenarios import scenario_id
 from planning.store import Store
 from planning.store import compare_sql as sql
@@ -57,12 +57,9 @@ class Comparison:
     def base(self) -> str:
         return self.names[0]
 
-    def metric(self, name: str, funnel: Funnel) -> Decimal | None:
-        return getattr(funnel, name)
-
     def totals(self) -> dict[str, dict[str, Decimal | None]]:
         """metric -> scenario -> projected value for the year."""
-        return {m: {n: self.metric(m, self.projections[n].total) for n in self.names}
+        return {m: {n: getattr(self.projections[n].total, m) for n in self.names}
                 for m in METRICS}
 
     def by_period(self, metric: str, period: str = "quarter") -> dict[str, dict[str, Decimal]]:

@@ -6,8 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from planning.kpi_values import KpiFilter
-from planning.kpis import _ratio
-from planning.money import CENT
+from planning.money import CENT, ratio
 from planning.store import Store
 from planning.store import kpi_sql as sql
 
@@ -27,7 +26,7 @@ class Variance:
     @property
     def share(self) -> Decimal | None:
         """(actual - planned) / planned, or none when nothing was planned."""
-        return _ratio(self.variance, self.planned)
+        return ratio(self.variance, self.planned)
 
 
 @dataclass(frozen=True)
@@ -49,11 +48,11 @@ class Efficiency:
 
     @property
     def roi(self) -> Decimal | None:
-        return _ratio(self.revenue - self.spend, self.spend)
+        return ratio(self.revenue - self.spend, self.spend)
 
     @property
     def revenue_per_spend(self) -> Decimal | None:
-        return _ratio(self.revenue, self.spend)
+        return ratio(self.revenue, self.spend)
 
 
 def _adopted(store: Store, year: int) -> str:

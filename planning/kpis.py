@@ -5,9 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planning.money import CENT, ZERO
-
-RATIO = Decimal("0.000001")
+from planning.money import CENT, ZERO, ratio
 
 
 @dataclass(frozen=True)
@@ -68,11 +66,6 @@ class Totals:
     planned: Decimal = ZERO
 
 
-def _ratio(top: Decimal | int, bottom: Decimal | int) -> Decimal | None:
-    """A ratio whose denominator is zero has no value (n/a), never 0 or infinity."""
-    return None if not bottom else (Decimal(top) / Decimal(bottom)).quantize(RATIO)
-
-
 # One formula per KPI, as the data contract defines it.
 FORMULAS: dict[str, Callable[[Totals], Decimal | int | None]] = {
     "revenue": lambda t: t.revenue,
@@ -82,14 +75,14 @@ FORMULAS: dict[str, Callable[[Totals], Decimal | int | None]] = {
     "sqls": lambda t: t.sqls,
     "opportunities": lambda t: t.opportunities,
     "wins": lambda t: t.wins,
-    "win_rate": lambda t: _ratio(t.wins, t.opportunities),
-    "lead_to_win": lambda t: _ratio(t.wins, t.leads),
+    "win_rate": lambda t: ratio(t.wins, t.opportunities),
+    "lead_to_win": lambda t: ratio(t.wins, t.leads),
     "spend": lambda t: t.spend,
-    "budget_variance": lambda t: _ratio(t.spend - t.planned, t.planned),
+    "budget_variance": lambda t: ratio(t.spend - t.planned, t.planned),
     "cac": lambda t: None if not t.wins else (t.spend / t.wins).quantize(CENT),
-    "roi": lambda t: _ratio(t.revenue - t.spend, t.spend),
-    "marketing_sourced_share": lambda t: _ratio(t.marketing_revenue, t.revenue),
-    "retention_rate": lambda t: _ratio(t.renewals_won, t.renewals_due),
+    "roi": lambda t: ratio(t.revenue - t.spend, t.spend),
+    "marketing_sourced_share": lambda t: ratio(t.marketing_revenue, t.revenue),
+    "retention_rate": lambda t: ratio(t.renewals_won, t.renewals_due),
 }
 KPI = {k.name: k for k in KPIS}
 assert set(FORMULAS) == set(KPI_NAMES)
@@ -102,7 +95,7 @@ def attainment(kpi: str, actual: Decimal | int | None,
         return None
     better = KPI[kpi].better
     if better == "higher":
-        return _ratio(actual, target)
+        return ratio(actual, target)
     if better == "lower":
-        return _ratio(target, actual)
+        return ratio(target, actual)
     return None  # budget variance: judged by its distance from the target, not a ratio

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
 CENT = Decimal("0.01")
+RATIO = Decimal("0.000001")  # rates and ratios keep six decimals
 ZERO = Decimal("0.00")
 # DECIMAL(18,2) holds 16 digits before the point.
 MAX_INTEGER_DIGITS = 16
@@ -59,6 +60,12 @@ def split(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
         floors[i] += 1
     sign = -1 if total_cents < 0 else 1
     return [from_cents(sign * c) for c in floors]
+
+
+def ratio(top: Decimal | int, bottom: Decimal | int) -> Decimal | None:
+    """top / bottom to six decimals; none when the denominator is zero (n/a, never 0 or
+    infinity)."""
+    return None if not bottom else (Decimal(top) / Decimal(bottom)).quantize(RATIO)
 
 
 def format_money(amount: Decimal | None, currency: str = "USD", *, cents: bool = True) -> str:

@@ -23,13 +23,11 @@ from decimal import Decimal
 
 from planning import access, audit
 from planning.errors import Refused
-from planning.money import CENT, ZERO
+from planning.money import CENT, ZERO, ratio
 from planning.people import Person
 from planning.scenarios import scenario_id
 from planning.store import Store
 from planning.store import projection_sql as sql
-
-RATE = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ class Funnel:
 
     @property
     def roi(self) -> Decimal | None:
-        return None if not self.spend else ((self.revenue - self.spend) / self.spend).quantize(RATE)
+        return ratio(self.revenue - self.spend, self.spend)
 
 
 @dataclass(frozen=True)
@@ -114,10 +112,6 @@ class Projection:
         return total
 
 
-def _ratio(top: Decimal, bottom: Decimal) -> Decimal | None:
-    return None if not bottom else (Decimal(top) / Decimal(bottom)).quantize(RATE)
-
-
 def history_defaults(store: Store) -> tuple[list[Assumption], list[date]]:
     """Default assumptions from the months that have both actuals and outcomes."""
     months = [r[0] for r in store.query(sql.HISTORY_MONTHS)]
@@ -125,18 +119,18 @@ def history_defaults(store: Store) -> tuple[list[Assumption], list[date]]:
     span = f"history {months[0]:%Y-%m}…{months[-1]:%Y-%m}" if months else "no history"
     totals = [sum((Decimal(r[i]) for r in rows), Decimal(0)) for i in range(1, 9)]
     spend, leads, mqls, sqls, opps, wins, pipeline, revenue = totals
-    found = [Assumption("cost_per_lead", ALL_CHANNELS, _ratio(spend, leads), "marketing", span)]
-    found += [Assumption("cost_per_lead", r[0], _ratio(r[1], r[2]), "marketing", span)
+    found = [Assumption("cost_per_lead", ALL_CHANNELS, ratio(spend, leads), "marketing", span)]
+    found += [Assumption("cost_per_lead", r[0], ratio(r[1], r[2]), "marketing", span)
               for r in rows if r[2] and r[1]]
     found += [
         Assumption("lead_spend_share", "", Decimal(1), "marketing",
                    "default: the cost per lead already counts all top-of-funnel spend"),
-        Assumption("lead_to_mql", "", _ratio(mqls, leads), "marketing", span),
-        Assumption("mql_to_sql", "", _ratio(sqls, mqls), "joint", span),
-        Assumption("sql_to_opportunity", "", _ratio(opps, sqls), "sales", span),
-        Assumption("opportunity_to_win", "", _ratio(wins, opps), "sales", span),
-        Assumption("deal_size", "", _ratio(revenue, wins), "sales", span),
-        Assumption("pipeline_per_opportunity", "", _ratio(pipeline, opps), "sales", span),
+        Assumption("lead_to_mql", "", ratio(mqls, leads), "marketing", span),
+        Assumption("mql_to_sql", "", ratio(sqls, mqls), "joint", span),
+        Assumption("sql_to_opportunity", "", ratio(opps, sqls), "sales", span),
+        Assumption("opportunity_to_win", "", ratio(wins, opps), "sales", span),
+        Assumption("deal_size", "", ratio(revenue, wins), "sales", span),
+        Assumption("pipeline_per_opportunity", "", ratio(pipeline, opps), "sales", span),
     ]
     return [replace(a, default=a.value) for a in found], months
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from planning.money import CURRENCY_SYMBOLS, format_compact, format_money
+from planning.money import format_compact, format_money
 
 __all__ = ["axis_format", "format_compact", "format_money", "percent", "table_money_format"]
 
@@ -23,6 +23,3 @@ def table_money_format(currency: str) -> str:
     """st.column_config.NumberColumn format for money with separators."""
     return {"USD": "dollar", "EUR": "euro", "JPY": "yen"}.get(currency, "accounting")
 
-
-def symbol(currency: str) -> str:
-    return CURRENCY_SYMBOLS.get(currency, currency + " ").strip()
