@@ -105,74 +105,109 @@ def fiscal_months(store: Store, year: int) -> list[date]:
 
 def period_months(store: Store, year: int, period: str) -> list[date]:
     months = fiscal_months(store, year)
+    return months_of(months, period,
+                     last_month_with_data(store, months) if period.endswith("-YTD") else None)
+
+
+def last_month_with_data(store: Store, months: list[date]) -> date | None:
+    """The last of the months with outcomes or actual spend (plan lines are no data)."""
+    return store.scalar(sql.LAST_MONTH_WITH_DATA, span(months))
+
+
+def months_of(year_months: list[date], period: str, last: date | None) -> list[date]:
+    """The months of a period among a fiscal year's; `last` ends the year to date."""
     suffix = period[5:] if len(period) > 4 else ""
     if not suffix:
-        return months
+        return year_months
     if suffix == "YTD":
-        last = store.scalar(sql.LAST_MONTH_WITH_DATA, [months])
-        return [m for m in months if last is not None and m <= last]
+        return [m for m in year_months if last is not None and m <= last]
     if suffix.startswith("YTD"):
-        return months[: int(suffix[3:])]
+        return year_months[: int(suffix[3:])]
     if suffix.startswith("Q"):
         n = int(suffix[1:])
-        return months[3 * (n - 1): 3 * n]
+        return year_months[3 * (n - 1): 3 * n]
     month = date(int(period[:4]), int(suffix), 1)
-    return [month] if month in months else []
+    return [month] if month in year_months else []
 
 
-def previous_period(store: Store, year: int, period: str) -> str | None:
-    """The period before: the quarter or month before, or the same span of last year."""
+def previous_period(store: Store, year: int, period: str) -> tuple[int, str]:
+    """The period before, with its fiscal year: the quarter or month before, or the same span
+    of last year. (A month's name is its calendar month, which need not be its fiscal year.)"""
     suffix = period[5:] if len(period) > 4 else ""
     if not suffix:
-        return f"{year - 1}"
+        return year - 1, f"{year - 1}"
     if suffix.startswith("YTD"):
-        return f"{year - 1}-YTD{len(period_months(store, year, period))}"
+        return year - 1, f"{year - 1}-YTD{len(period_months(store, year, period))}"
     if suffix.startswith("Q"):
         n = int(suffix[1:])
-        return f"{year}-Q{n - 1}" if n > 1 else f"{year - 1}-Q4"
+        return (year, f"{year}-Q{n - 1}") if n > 1 else (year - 1, f"{year - 1}-Q4")
     months = fiscal_months(store, year)
-    month = date(int(period[:4]), int(suffix), 1)
-    i = months.index(month)
+    i = months.index(date(int(period[:4]), int(suffix), 1))
     if i:
-        return f"{months[i - 1]:%Y-%m}"
-    before = fiscal_months(store, year - 1)[-1]
-    return f"{before:%Y-%m}"
+        return year, f"{months[i - 1]:%Y-%m}"
+    return year - 1, f"{fiscal_months(store, year - 1)[-1]:%Y-%m}"
+
+
+def span(months: list[date]) -> list[date | None]:
+    """The first and last of a period's consecutive months (none for no month: no rows)."""
+    return [months[0], months[-1]] if months else [None, None]
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Grouped sums over a span of months: outcomes per (month, sourced_by), actual and
+    planned spend per (month, owner, funnel stage). Every total of the KPI page adds these."""
+
+    outcomes: list[tuple]
+    spend: list[tuple]
+    planned: list[tuple]
+
+    def by_month(self) -> dict[date, Totals]:
+        found: dict[date, Totals] = {}
+        for month, source, leads, mqls, sqls, opps, wins, pipeline, revenue, due, won in (
+                self.outcomes):
+            found[month] = found.get(month, EMPTY) + Totals(
+                int(leads), int(mqls), int(sqls), int(opps), int(wins), pipeline, revenue,
+                revenue if source == "marketing" else ZERO, int(due), int(won))
+        for month, _owner, _stage, amount in self.spend:
+            found[month] = found.get(month, EMPTY) + Totals(spend=amount)
+        for month, _owner, _stage, amount in self.planned:
+            found[month] = found.get(month, EMPTY) + Totals(planned=amount)
+        return found
+
+    def total(self, months: list[date] | None = None) -> Totals:
+        """The sums of the given months (of every month summed when none are given)."""
+        by_month = self.by_month()
+        return sum((by_month[m] for m in (by_month if months is None else months)
+                    if m in by_month), EMPTY)
+
+    @property
+    def months_with_data(self) -> set[date]:
+        """Months with outcomes or actual spend (a plan line alone is no data)."""
+        return {r[0] for r in self.outcomes} | {r[0] for r in self.spend}
+
+
+EMPTY = Totals()
+
+
+def sums(store: Store, year: int, months: list[date], where: KpiFilter) -> Sums:
+    o_where, o_params = where.where(outcomes=True)
+    s_where, s_params = where.where(outcomes=False)
+    first_last = span(months)
+    with store.cursor() as cur:
+        adopted = cur.execute("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
+                              [year]).fetchone()
+        return Sums(
+            cur.execute(sql.OUTCOMES.format(where=o_where), [*first_last, *o_params]).fetchall(),
+            cur.execute(sql.SPEND.format(where=s_where), [*first_last, *s_params]).fetchall(),
+            cur.execute(sql.PLANNED.format(where=s_where),
+                        [year, adopted[0] if adopted else "baseline", *first_last,
+                         *s_params]).fetchall())
 
 
 def totals(store: Store, year: int, months: list[date], where: KpiFilter) -> Totals:
     """The sums of a set of months."""
-    return _totals(store, year, months, where).get(None, Totals())
-
-
-def _totals(store: Store, year: int, months: list[date], where: KpiFilter, *,
-            by_month: bool = False) -> dict[date | None, Totals]:
-    """Sums over the months, per month when `by_month`, else under the key None."""
-    if not months:
-        return {}
-    o_where, o_params = where.where(outcomes=True)
-    s_where, s_params = where.where(outcomes=False)
-    group = ({"group": "x.month,", "group_by": "GROUP BY x.month"} if by_month else
-             {"group": "NULL,", "group_by": ""})
-    with store.cursor() as cur:
-        outcomes = cur.execute(sql.OUTCOMES.format(where=o_where, **group),
-                               [months, *o_params]).fetchall()
-        spend = dict(cur.execute(sql.SPEND.format(where=s_where, **group),
-                                 [months, *s_params]).fetchall())
-        adopted = cur.execute("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
-                              [year]).fetchone()
-        planned = dict(cur.execute(sql.PLANNED.format(where=s_where, **group),
-                                   [year, adopted[0] if adopted else "baseline", months,
-                                    *s_params]).fetchall())
-    found = {key: (int(a or 0), int(b or 0), int(c or 0), int(d or 0), int(e or 0),
-                   f if f is not None else ZERO, g if g is not None else ZERO,
-                   h if h is not None else ZERO, int(i or 0), int(j or 0))
-             for key, a, b, c, d, e, f, g, h, i, j in outcomes}
-    keys = set(found) | set(spend) | set(planned)
-    empty = (0, 0, 0, 0, 0, ZERO, ZERO, ZERO, 0, 0)
-    return {key: Totals(*found.get(key, empty),
-                        spend.get(key) if spend.get(key) is not None else ZERO,
-                        planned.get(key) if planned.get(key) is not None else ZERO)
-            for key in keys}
+    return sums(store, year, months, where).total()
 
 
 def values(t: Totals) -> dict[str, Decimal | int | None]:
@@ -221,11 +256,18 @@ def status(kpi: str, actual: Decimal | int | None, target: Decimal | None,
 def scorecard(store: Store, year: int, period: str, where: KpiFilter | None = None,
               *, phase: bool = True) -> list[KpiResult]:
     """Every KPI for one period: actual, target, attainment and status."""
-    where = where or KpiFilter()
     months = period_months(store, year, period)
-    actual = values(totals(store, year, months, where))
-    found = targets(store, year)
-    limits = thresholds(store)
+    return grade(store, year, period, months,
+                 sums(store, year, months, where or KpiFilter()).total(), phase=phase)
+
+
+def grade(store: Store, year: int, period: str, months: list[date], actual_totals: Totals, *,
+          phase: bool = True, found: dict[tuple[str, str], Decimal] | None = None,
+          limits: Thresholds | None = None) -> list[KpiResult]:
+    """Every KPI of the totals of a period against its targets (read unless given)."""
+    actual = values(actual_totals)
+    found = targets(store, year) if found is None else found
+    limits = thresholds(store) if limits is None else limits
     rows = []
     for kpi in KPIS:
         target = target_for(store, year, kpi.name, period, found, phase=phase, months=months)
@@ -253,5 +295,5 @@ def monthly(store: Store, year: int, where: KpiFilter | None = None
             ) -> dict[date, dict[str, Decimal | int | None]]:
     """Every KPI per month of the fiscal year (the trend charts), in three grouped queries."""
     months = fiscal_months(store, year)
-    found = _totals(store, year, months, where or KpiFilter(), by_month=True)
-    return {m: values(found.get(m, Totals())) for m in months}
+    found = sums(store, year, months, where or KpiFilter()).by_month()
+    return {m: values(found.get(m, EMPTY)) for m in months}

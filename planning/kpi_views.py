@@ -1,16 +1,45 @@
-"""The breakdowns of the KPI page: the funnel by source, spend against plan, efficiency."""
+"""One view of the KPI page (a fiscal year, a period, filters): everything it shows, read in a
+few grouped scans.
+
+The fiscal year's sums per month (planning.kpi_values.Sums) give the trend, the tiles, the
+previous period when it lies in the same year, the funnel and spend by owner, stage and month;
+one GROUPING SETS scan per table gives channel and region; one anti-join gives unplanned spend.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
-from planning.kpi_values import KpiFilter
+from planning.kpi_values import (
+    EMPTY,
+    KpiFilter,
+    KpiResult,
+    Sums,
+    Thresholds,
+    fiscal_months,
+    grade,
+    last_month_with_data,
+    months_of,
+    period_months,
+    previous_period,
+    span,
+    sums,
+    target_for,
+    targets,
+    thresholds,
+    values,
+)
+from planning.kpis import KPI, KPIS
 from planning.money import CENT, ratio
 from planning.store import Store
 from planning.store import kpi_sql as sql
 
 SPEND_DIMENSIONS = ("owner", "funnel_stage", "channel", "region", "month")
+FUNNEL_STAGES = ("Leads", "MQLs", "SQLs", "Opportunities", "Wins")
+SOURCES = ("marketing", "sales", "joint")
 
 
 @dataclass(frozen=True)
@@ -55,7 +84,86 @@ class Efficiency:
         return ratio(self.revenue, self.spend)
 
 
-def _adopted(store: Store, year: int) -> str:
+@dataclass(frozen=True)
+class FunnelRow:
+    sourced_by: str
+    counts: tuple[int, int, int, int, int]  # in the order of FUNNEL_STAGES
+
+    @property
+    def conversions(self) -> dict[str, Decimal | None]:
+        """Each stage over the one before: "Leads → MQLs", …, "Opportunities → Wins"."""
+        return {f"{a} → {b}": ratio(m, n) for (a, b), (n, m) in
+                zip(pairwise(FUNNEL_STAGES), pairwise(self.counts), strict=True)}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: date
+    series: str  # "Actual", "Target", "Cumulative actual", "Cumulative target (pacing)"
+    value: Decimal | int
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    count: int
+    largest: list[tuple]  # owner, category, stage, channel, region, month, amount, reference
+
+
+@dataclass(frozen=True)
+class KpiView:
+    year: int
+    period: str
+    months: list[date]  # of the period
+    adopted: str
+    limits: Thresholds
+    card: dict[str, KpiResult]
+    previous_period: str
+    previous_months: list[date]
+    previous: dict[str, Decimal | int | None] | None  # none: no data in the period before
+    funnel: list[FunnelRow]
+    spend_by_stage: list[tuple[str, str, Decimal]]  # (funnel stage, owner, actual spend)
+    variances: dict[str, list[Variance]]  # by each of SPEND_DIMENSIONS
+    unplanned: Unplanned
+    efficiency: dict[str, list[Efficiency]]  # by channel and by region
+    # The fiscal year month by month, for the trend.
+    year_months: list[date] = field(repr=False)
+    by_month: dict[date, dict[str, Decimal | int | None]] = field(repr=False)
+    monthly_targets: dict[str, list[Decimal | None]] = field(repr=False)
+    last_month_with_data: date | None = None
+
+    def delta(self, kpi: str) -> Decimal | None:
+        """This period's value less the previous period's, when both have one."""
+        now = self.card[kpi].actual
+        before = None if self.previous is None else self.previous[kpi]
+        return None if now is None or before is None else Decimal(now) - Decimal(before)
+
+    def trend(self, kpi: str) -> list[TrendPoint]:
+        """Monthly actual and target; for sums also their running totals, the target's being
+        the pacing line (where the year to date should be to reach the annual target)."""
+        points, running, running_target = [], Decimal(0), Decimal(0)
+        last = self.last_month_with_data or date.min
+        additive = KPI[kpi].additive
+        for month, goal in zip(self.year_months, self.monthly_targets[kpi], strict=True):
+            value = self.by_month[month][kpi]
+            if month <= last and value is not None:
+                points.append(TrendPoint(month, "Actual", value))
+                running += Decimal(value)
+                if additive:
+                    points.append(TrendPoint(month, "Cumulative actual", running))
+            if goal is not None:
+                points.append(TrendPoint(month, "Target", goal))
+                if additive:
+                    running_target += goal
+                    points.append(TrendPoint(month, "Cumulative target (pacing)",
+                                             running_target))
+        return points
+
+    def largest_variance_months(self, n: int = 3) -> list[Variance]:
+        moved = [v for v in self.variances["month"] if v.variance]
+        return sorted(moved, key=lambda v: (-abs(v.variance), v.value))[:n]
+
+
+def adopted(store: Store, year: int) -> str:
     return store.scalar("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
                         [year]) or "baseline"
 
@@ -63,47 +171,127 @@ def _adopted(store: Store, year: int) -> str:
 def options(store: Store) -> dict[str, list[str]]:
     found = {dim: [r[0] for r in store.query(sql.OPTIONS.format(dim=dim))]
              for dim in ("region", "channel")}
-    found["sourced_by"] = ["marketing", "sales", "joint"]
+    found["sourced_by"] = list(SOURCES)
     return found
 
 
-def funnel_by_source(store: Store, months: list[date], where: KpiFilter) -> list[tuple]:
-    """(sourced_by, leads, MQLs, SQLs, opportunities, wins)."""
-    clause, params = where.where(outcomes=True)
-    return store.query(sql.FUNNEL_BY_SOURCE.format(where=clause), [months, *params])
+def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = None,
+             *, unplanned_limit: int = 200) -> KpiView:
+    where = where or KpiFilter()
+    year_months = fiscal_months(store, year)
+    found = targets(store, year)
+    limits = thresholds(store)
+    year_sums = sums(store, year, year_months, where)
+    by_month = year_sums.by_month()
+    last = last_month_with_data(store, year_months)
+    months = months_of(year_months, period, last)
+    in_period = set(months)
+    card = grade(store, year, period, months, year_sums.total(months), found=found,
+                 limits=limits)
+    before_year, before = previous_period(store, year, period)
+    if before_year == year:
+        before_months, before_sums = months_of(year_months, before, last), year_sums
+    else:
+        before_months = period_months(store, before_year, before)
+        before_sums = sums(store, before_year, before_months, where)
+    scenario = adopted(store, year)
+    place = _by_place(store, year, scenario, months, where)
+    return KpiView(
+        year=year, period=period, months=months, adopted=scenario, limits=limits,
+        card={r.kpi: r for r in card},
+        previous_period=before,
+        previous_months=before_months,
+        previous=(values(before_sums.total(before_months))
+                  if before_sums.months_with_data & set(before_months) else None),
+        funnel=_funnel(year_sums, in_period),
+        spend_by_stage=_spend_by_stage(year_sums, in_period),
+        variances=_variances(year_sums, in_period, place),
+        unplanned=_unplanned(store, year, scenario, months, where, unplanned_limit),
+        efficiency=_efficiency(place),
+        year_months=year_months,
+        by_month={m: values(by_month.get(m, EMPTY)) for m in year_months},
+        monthly_targets={k.name: [target_for(store, year, k.name, f"{m:%Y-%m}", found,
+                                             months=[m]) for m in year_months] for k in KPIS},
+        last_month_with_data=last,
+    )
 
 
-def spend_by_stage(store: Store, months: list[date], where: KpiFilter) -> list[tuple]:
-    """(funnel stage, owner, actual spend)."""
-    clause, params = where.where(outcomes=False)
-    return store.query(sql.SPEND_BY_STAGE.format(where=clause), [months, *params])
+def _funnel(year_sums: Sums, months: set[date]) -> list[FunnelRow]:
+    counts: dict[str, list[int]] = {}
+    for month, source, *row in year_sums.outcomes:
+        if month in months:
+            found = counts.setdefault(source, [0] * 5)
+            for i in range(5):
+                found[i] += int(row[i])
+    return [FunnelRow(s, tuple(counts[s])) for s in SOURCES if s in counts]
 
 
-def spend_vs_plan(store: Store, year: int, months: list[date], where: KpiFilter,
-                  dim: str) -> list[Variance]:
-    if dim not in SPEND_DIMENSIONS:
-        raise ValueError(f"cannot compare spend by {dim!r}")
-    clause, params = where.where(outcomes=False)
-    rows = store.query(sql.SPEND_VS_PLAN.format(dim=dim, where=clause),
-                       [months, *params, year, _adopted(store, year), months, *params])
-    return [Variance(*r) for r in rows]
+def _spend_by_stage(year_sums: Sums, months: set[date]) -> list[tuple[str, str, Decimal]]:
+    found: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for month, owner, stage, amount in year_sums.spend:
+        if month in months:
+            found[(stage, owner)] += amount
+    return [(stage, owner, amount) for (stage, owner), amount in sorted(found.items())]
 
 
-def unplanned(store: Store, year: int, months: list[date], where: KpiFilter,
-              limit: int = 200) -> tuple[int, list[tuple]]:
-    """Actual spend whose key matches no line of the adopted scenario: (how many, the
-    `limit` largest)."""
-    clause, params = where.where(outcomes=False)
-    rows = store.query(sql.UNPLANNED.format(where=clause.replace("x.", "a.")),
-                       [year, _adopted(store, year), months, *params, limit])
-    return (rows[0][-1] if rows else 0), [r[:-1] for r in rows]
+@dataclass(frozen=True)
+class _ByPlace:
+    """Per channel and per region over the period: rows of (dimension, value, sums...)."""
+
+    spend: list[tuple]
+    planned: list[tuple]
+    outcomes: list[tuple]  # opportunities, wins, revenue
 
 
-def efficiency(store: Store, months: list[date], where: KpiFilter, dim: str) -> list[Efficiency]:
-    if dim not in ("channel", "region"):
-        raise ValueError(f"cannot measure efficiency by {dim!r}")
+def _by_place(store: Store, year: int, scenario: str, months: list[date],
+              where: KpiFilter) -> _ByPlace:
     s_where, s_params = where.where(outcomes=False)
     o_where, o_params = where.where(outcomes=True)
-    rows = store.query(sql.EFFICIENCY.format(dim=dim, s_where=s_where, o_where=o_where),
-                       [months, *s_params, months, *o_params])
-    return [Efficiency(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in rows]
+    first_last = span(months)
+    with store.cursor() as cur:
+        return _ByPlace(
+            cur.execute(sql.SPEND_BY_PLACE.format(where=s_where),
+                        [*first_last, *s_params]).fetchall(),
+            cur.execute(sql.PLANNED_BY_PLACE.format(where=s_where),
+                        [year, scenario, *first_last, *s_params]).fetchall(),
+            cur.execute(sql.OUTCOMES_BY_PLACE.format(where=o_where),
+                        [*first_last, *o_params]).fetchall())
+
+
+def _variances(year_sums: Sums, months: set[date], place: _ByPlace
+               ) -> dict[str, list[Variance]]:
+    """Actual against planned spend by each of SPEND_DIMENSIONS, over the period."""
+    found: dict[str, dict] = {dim: defaultdict(lambda: [Decimal(0), Decimal(0)])
+                              for dim in SPEND_DIMENSIONS}
+    for side, rows in ((0, year_sums.spend), (1, year_sums.planned)):
+        for month, owner, stage, amount in rows:
+            if month in months:
+                for dim, value in (("month", month), ("owner", owner), ("funnel_stage", stage)):
+                    found[dim][value][side] += amount
+    for side, rows in ((0, place.spend), (1, place.planned)):
+        for dim, value, amount in rows:
+            found[dim][value][side] += amount
+    return {dim: [Variance(value, actual, planned)
+                  for value, (actual, planned) in sorted(found[dim].items())]
+            for dim in SPEND_DIMENSIONS}
+
+
+def _unplanned(store: Store, year: int, scenario: str, months: list[date], where: KpiFilter,
+               limit: int) -> Unplanned:
+    clause, params = where.where(outcomes=False)
+    first_last = span(months)
+    rows = store.query(sql.UNPLANNED.format(where=clause),
+                       [year, scenario, *first_last, *params, *first_last, *params, limit])
+    return Unplanned(rows[0][-1] if rows else 0, [r[:-1] for r in rows])
+
+
+def _efficiency(place: _ByPlace) -> dict[str, list[Efficiency]]:
+    """Spend against opportunities, wins and revenue by channel and by region."""
+    found: dict[str, dict] = {"channel": {}, "region": {}}
+    for dim, value, amount in place.spend:
+        found[dim][value] = [amount, 0, 0, Decimal(0)]
+    for dim, value, opps, wins, revenue in place.outcomes:
+        found[dim].setdefault(value, [Decimal(0), 0, 0, Decimal(0)])[1:] = [
+            int(opps), int(wins), revenue]
+    return {dim: [Efficiency(value, *row) for value, row in sorted(found[dim].items())]
+            for dim in found}

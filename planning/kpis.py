@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from planning.money import CENT, ZERO, ratio
@@ -64,6 +64,9 @@ class Totals:
     renewals_won: int = 0
     spend: Decimal = ZERO
     planned: Decimal = ZERO
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
 # One formula per KPI, as the data contract defines it.

@@ -310,12 +310,12 @@ def test_ytd_of_an_empty_year_is_no_months(store):
 
 def test_previous_period_with_a_january_year(kt):
     store = kt.store
-    assert previous_period(store, YEAR, "2026") == "2025"
-    assert previous_period(store, YEAR, "2026-YTD") == "2025-YTD5"  # the same span: January to May
-    assert previous_period(store, YEAR, "2026-Q1") == "2025-Q4"
-    assert previous_period(store, YEAR, "2026-Q3") == "2026-Q2"
-    assert previous_period(store, YEAR, "2026-01") == "2025-12"
-    assert previous_period(store, YEAR, "2026-03") == "2026-02"
+    assert previous_period(store, YEAR, "2026") == (2025, "2025")
+    assert previous_period(store, YEAR, "2026-YTD") == (2025, "2025-YTD5")  # January to May
+    assert previous_period(store, YEAR, "2026-Q1") == (2025, "2025-Q4")
+    assert previous_period(store, YEAR, "2026-Q3") == (2026, "2026-Q2")
+    assert previous_period(store, YEAR, "2026-01") == (2025, "2025-12")
+    assert previous_period(store, YEAR, "2026-03") == (2026, "2026-02")
 
 
 def test_previous_ytd_is_the_same_span_of_last_year(kt):
@@ -326,8 +326,8 @@ def test_previous_ytd_is_the_same_span_of_last_year(kt):
         b"2025-01,EMEA,Field,sales,1,1,1,1,1,100.00,100.00\n"
         b"2025-12,EMEA,Field,sales,1,1,1,1,1,100.00,100.00\n"), file_name="o2025.csv")
     assert report.ok, report.problems
-    before = previous_period(store, YEAR, "2026-YTD")
-    assert before == "2025-YTD5"
+    before_year, before = previous_period(store, YEAR, "2026-YTD")
+    assert (before_year, before) == (2025, "2025-YTD5")
     # 2026-YTD is January-May 2026; the span before it is January-May 2025.
     assert period_months(store, YEAR - 1, before) == [date(2025, m, 1) for m in range(1, 6)]
 
@@ -750,14 +750,14 @@ def test_april_year_period_months(april):
 
 
 def test_april_year_previous_period(april):
-    assert previous_period(april, YEAR, "2026-Q1") == "2025-Q4"
-    assert previous_period(april, YEAR, "2026-Q2") == "2026-Q1"
-    assert previous_period(april, YEAR, "2026-04") == "2026-03"  # the last month of FY2025
-    assert previous_period(april, YEAR, "2027-01") == "2026-12"
+    assert previous_period(april, YEAR, "2026-Q1") == (2025, "2025-Q4")
+    assert previous_period(april, YEAR, "2026-Q2") == (2026, "2026-Q1")
+    assert previous_period(april, YEAR, "2026-04") == (2025, "2026-03")  # the last month of FY2025
+    assert previous_period(april, YEAR, "2027-01") == (2026, "2026-12")
     span = len(period_months(april, YEAR, "2026-YTD"))
-    assert previous_period(april, YEAR, "2026-YTD") == f"2025-YTD{span}"
+    assert previous_period(april, YEAR, "2026-YTD") == (2025, f"2025-YTD{span}")
     assert period_months(april, YEAR - 1, f"2025-YTD{span}")[0] == date(2025, 4, 1)
-    assert previous_period(april, YEAR, "2026") == "2025"
+    assert previous_period(april, YEAR, "2026") == (2025, "2025")
     assert period_months(april, YEAR - 1, "2025-Q4") == [date(2026, m, 1) for m in (1, 2, 3)]
 
 

@@ -1,83 +1,68 @@
-"""SQL summing outcomes, actuals and the adopted plan over a set of months and filters.
+"""SQL summing outcomes, actuals and the adopted plan over a span of months and filters.
 
-`{where}` is built by planning.kpi_values from fixed column names and `?` placeholders only.
+A span is the first and the last month of a period (`x.month BETWEEN ? AND ?`): periods are
+runs of consecutive months, and a range lets DuckDB skip row groups by their min/max, where a
+list would be a join. `{where}` is built by planning.kpi_values from fixed column names and `?`
+placeholders only.
 """
 from __future__ import annotations
 
+# Per month and source: what the trend, the scorecard and the funnel are computed from.
 OUTCOMES = """
-SELECT {group} sum(leads), sum(mqls), sum(sqls), sum(opportunities), sum(wins),
-       sum(pipeline), sum(revenue), sum(revenue) FILTER (WHERE sourced_by = 'marketing'),
-       sum(renewals_due), sum(renewals_won)
-FROM outcomes x WHERE x.month IN (SELECT unnest(?)) {where}
-{group_by}
+SELECT x.month, x.sourced_by, sum(leads), sum(mqls), sum(sqls), sum(opportunities), sum(wins),
+       sum(pipeline), sum(revenue), sum(renewals_due), sum(renewals_won)
+FROM outcomes x WHERE x.month BETWEEN ? AND ? {where} GROUP BY ALL
 """
 
+# Per month, owner and funnel stage.
 SPEND = """
-SELECT {group} sum(amount) FROM actuals x WHERE x.month IN (SELECT unnest(?)) {where} {group_by}
+SELECT x.month, x.owner, x.funnel_stage, sum(x.amount)
+FROM actuals x WHERE x.month BETWEEN ? AND ? {where} GROUP BY ALL
 """
 
-PLANNED = """
-SELECT {group} sum(x.amount)
-FROM plan_lines x JOIN scenarios s ON s.id = x.scenario_id
-WHERE s.fiscal_year = ? AND s.name = ? AND x.month IN (SELECT unnest(?)) {where} {group_by}
-"""
+_ADOPTED_LINES = """plan_lines x JOIN scenarios s ON s.id = x.scenario_id
+WHERE s.fiscal_year = ? AND s.name = ? AND x.month BETWEEN ? AND ? {where}"""
+
+PLANNED = f"SELECT x.month, x.owner, x.funnel_stage, sum(x.amount) FROM {_ADOPTED_LINES}" \
+          " GROUP BY ALL"
 
 TARGETS = "SELECT kpi, period, target FROM targets WHERE fiscal_year = ?"
 
 LAST_MONTH_WITH_DATA = """
-SELECT max(month) FROM (SELECT month FROM outcomes UNION ALL SELECT month FROM actuals)
-WHERE month IN (SELECT unnest(?))
+SELECT greatest((SELECT max(month) FROM outcomes WHERE month BETWEEN $1 AND $2),
+                (SELECT max(month) FROM actuals WHERE month BETWEEN $1 AND $2))
 """
 
-# Actual spend whose key matches no line of the adopted scenario: how many, and the largest.
-UNPLANNED = """
+# Per channel and per region (one scan each): efficiency and spend against plan.
+_BY_CHANNEL_AND_REGION = """
+SELECT CASE WHEN grouping(x.channel) = 0 THEN 'channel' ELSE 'region' END,
+       coalesce(x.channel, x.region), {sums}
+FROM {source} GROUP BY GROUPING SETS ((x.channel), (x.region))
+"""
+OUTCOMES_BY_PLACE = _BY_CHANNEL_AND_REGION.format(
+    sums="sum(opportunities), sum(wins), sum(revenue)",
+    source="outcomes x WHERE x.month BETWEEN ? AND ? {where}")
+SPEND_BY_PLACE = _BY_CHANNEL_AND_REGION.format(
+    sums="sum(x.amount)", source="actuals x WHERE x.month BETWEEN ? AND ? {where}")
+PLANNED_BY_PLACE = _BY_CHANNEL_AND_REGION.format(sums="sum(x.amount)", source=_ADOPTED_LINES)
+
+# Actual spend whose key matches no line of the adopted scenario: how many, and the largest
+# (by size, then id). The anti-join carries only id and amount, and one aggregate both counts
+# and picks (a window over the anti-join was measured 30% slower); the rows are read by id.
+UNPLANNED = f"""
 WITH planned AS (
-    SELECT l.owner, l.category, l.funnel_stage, l.channel, l.region, l.month
-    FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
-    WHERE s.fiscal_year = ? AND s.name = ?
+    SELECT x.owner, x.category, x.funnel_stage, x.channel, x.region, x.month
+    FROM {_ADOPTED_LINES}
 ), extra AS (
-    SELECT a.* FROM actuals a
+    SELECT x.id, x.amount FROM actuals x
     ANTI JOIN planned USING (owner, category, funnel_stage, channel, region, month)
-    WHERE a.month IN (SELECT unnest(?)) {where}
-)
-SELECT owner, category, funnel_stage, channel, region, month, amount, reference,
-       count(*) OVER () AS n
-FROM extra ORDER BY abs(amount) DESC LIMIT ?
-"""
-
-FUNNEL_BY_SOURCE = """
-SELECT sourced_by, sum(leads), sum(mqls), sum(sqls), sum(opportunities), sum(wins)
-FROM outcomes x WHERE x.month IN (SELECT unnest(?)) {where}
-GROUP BY sourced_by ORDER BY sourced_by
-"""
-
-SPEND_BY_STAGE = """
-SELECT funnel_stage, owner, sum(amount) FROM actuals x
-WHERE x.month IN (SELECT unnest(?)) {where} GROUP BY ALL
-"""
-
-# `{dim}` is one of owner, funnel_stage, channel, region, month (fixed names).
-SPEND_VS_PLAN = """
-WITH a AS (SELECT x.{dim} AS v, sum(x.amount) AS actual FROM actuals x
-           WHERE x.month IN (SELECT unnest(?)) {where} GROUP BY 1),
-     p AS (SELECT x.{dim} AS v, sum(x.amount) AS planned
-           FROM plan_lines x JOIN scenarios s ON s.id = x.scenario_id
-           WHERE s.fiscal_year = ? AND s.name = ? AND x.month IN (SELECT unnest(?)) {where}
-           GROUP BY 1)
-SELECT coalesce(a.v, p.v), coalesce(a.actual, 0), coalesce(p.planned, 0)
-FROM a FULL OUTER JOIN p ON a.v = p.v ORDER BY 1
-"""
-
-# `{dim}` is channel or region.
-EFFICIENCY = """
-WITH s AS (SELECT x.{dim} AS v, sum(x.amount) AS spend FROM actuals x
-           WHERE x.month IN (SELECT unnest(?)) {s_where} GROUP BY 1),
-     o AS (SELECT x.{dim} AS v, sum(opportunities) AS opps, sum(wins) AS wins,
-                  sum(revenue) AS revenue
-           FROM outcomes x WHERE x.month IN (SELECT unnest(?)) {o_where} GROUP BY 1)
-SELECT coalesce(s.v, o.v), coalesce(s.spend, 0), coalesce(o.opps, 0), coalesce(o.wins, 0),
-       coalesce(o.revenue, 0)
-FROM s FULL OUTER JOIN o ON s.v = o.v ORDER BY 1
+    WHERE x.month BETWEEN ? AND ? {{where}}
+), found AS (
+    SELECT count(*) AS n, max_by(id, (abs(amount), -id), ?) AS ids FROM extra
+), picked AS (SELECT unnest(ids) AS id FROM found)
+SELECT a.owner, a.category, a.funnel_stage, a.channel, a.region, a.month, a.amount,
+       a.reference, (SELECT n FROM found)
+FROM picked JOIN actuals a USING (id) ORDER BY abs(a.amount) DESC, a.id
 """
 
 OPTIONS = """
