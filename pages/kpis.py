@@ -6,11 +6,13 @@ from decimal import Decimal
 import streamlit as st
 
 from dashboard.ui import charts
-from dashboard.ui.context import fiscal_year, tandem
+from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.format import axis_format, format_compact, format_money
-from planning.kpi_values import KpiFilter, fiscal_months
-from planning.kpi_views import FUNNEL_STAGES, kpi_view, options
+from planning import access
+from planning.kpi_values import KpiFilter, Thresholds, fiscal_months, set_thresholds
+from planning.kpi_views import OUTCOME_FUNNEL, kpi_view, options
 from planning.kpis import KPI, KPIS
+from planning.model import FUNNEL_STAGES
 
 TILES = ("revenue", "pipeline", "wins", "win_rate", "cac", "roi", "marketing_sourced_share",
          "retention_rate", "spend", "budget_variance")
@@ -31,7 +33,7 @@ def shown(kpi: str, value: Decimal | int | None, *, tile: bool = False) -> str:
         return "n/a"
     unit = KPI[kpi].unit
     if unit == "money":
-        if tile and abs(value) >= 10_000_000:  # keep a tile's figure on one line
+        if tile and abs(value) >= 1_000_000:  # keep a tile's figure on one line
             return format_compact(Decimal(value), currency)
         return format_money(Decimal(value), currency, cents=kpi == "cac")
     if unit == "count":
@@ -69,6 +71,25 @@ def months_shown(months: list) -> str:
 span = months_shown(view.months) if view.months else "no month with data"
 st.caption(f"{span} · spend against the adopted scenario **{view.adopted}** ·"
            f" status: {view.limits.describe()}. Sourced-by filters outcomes, not spend.")
+show_notice()
+if access.allowed(actor(), "configure"):
+    with st.expander("Status thresholds"), st.form("thresholds_form"):
+        limits = view.limits
+        cols = st.columns(4)
+        entered = [column.number_input(label, min_value=0.0, max_value=1000.0, step=1.0,
+                                       format="%.1f", value=float(value * 100), key=key)
+                   for column, label, value, key in zip(cols, (
+                       "On track from (% of target)", "Watch from (% of target)",
+                       "Budget variance on track within ± %", "Budget variance watch within ± %"),
+                       (limits.green, limits.amber, limits.variance_green,
+                        limits.variance_amber),
+                       ("green_pct", "amber_pct", "variance_green_pct", "variance_amber_pct"),
+                       strict=True)]
+        if st.form_submit_button("Change the thresholds"):
+            with shown_refusals():
+                set_thresholds(t.store, actor(),
+                               Thresholds(*(Decimal(f"{v:.1f}") / 100 for v in entered)))
+                notice("Status thresholds changed; the change is in the audit trail.")
 
 for row in (TILES[:5], TILES[5:]):
     for column, kpi in zip(st.columns(5), row, strict=True):
@@ -102,13 +123,13 @@ if KPI[kpi].additive:
 left, right = st.columns([3, 2])
 left.altair_chart(charts.funnel_by_source(
     [(stage, r.sourced_by, n) for r in view.funnel
-     for stage, n in zip(FUNNEL_STAGES, r.counts, strict=True)]), width="stretch")
+     for stage, n in zip(OUTCOME_FUNNEL, r.counts, strict=True)]), width="stretch")
 left.dataframe([{"Sourced by": r.sourced_by} | {
     step: "n/a" if rate is None else f"{rate * 100:.1f}%" for step, rate in r.conversions.items()}
     for r in view.funnel], hide_index=True, width="stretch", key="conversions")
 right.altair_chart(charts.breakdown(
     view.spend_by_stage, "Funnel stage", "Actual spend per funnel stage", currency,
-    order=["awareness", "consideration", "preference", "purchase", "loyalty", "advocacy"]),
+    order=list(FUNNEL_STAGES)),
     width="stretch")
 
 st.subheader("Spend against plan")

@@ -33,13 +33,14 @@ from planning.kpi_values import (
     values,
 )
 from planning.kpis import KPI, KPIS
+from planning.model import OWNERS
 from planning.money import CENT, ratio
 from planning.store import Store
 from planning.store import kpi_sql as sql
 
 SPEND_DIMENSIONS = ("owner", "funnel_stage", "channel", "region", "month")
-FUNNEL_STAGES = ("Leads", "MQLs", "SQLs", "Opportunities", "Wins")
-SOURCES = ("marketing", "sales", "joint")
+OUTCOME_FUNNEL = ("Leads", "MQLs", "SQLs", "Opportunities", "Wins")
+SOURCES = OWNERS  # sourced_by takes the owners' names, in the same order
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,13 @@ class Efficiency:
 @dataclass(frozen=True)
 class FunnelRow:
     sourced_by: str
-    counts: tuple[int, int, int, int, int]  # in the order of FUNNEL_STAGES
+    counts: tuple[int, int, int, int, int]  # in the order of OUTCOME_FUNNEL
 
     @property
     def conversions(self) -> dict[str, Decimal | None]:
         """Each stage over the one before: "Leads → MQLs", …, "Opportunities → Wins"."""
         return {f"{a} → {b}": ratio(m, n) for (a, b), (n, m) in
-                zip(pairwise(FUNNEL_STAGES), pairwise(self.counts), strict=True)}
+                zip(pairwise(OUTCOME_FUNNEL), pairwise(self.counts), strict=True)}
 
 
 @dataclass(frozen=True)

@@ -79,10 +79,10 @@ def test_the_variance_totals_agree_with_the_tiles(kt):
 
 def test_the_funnel_by_source_and_its_conversion_rates(kt):
     funnel = kpi_view(kt.store, YEAR, "2026-YTD").funnel
-    assert funnel == [FunnelRow("marketing", (160, 65, 30, 16, 7)),
-                      FunnelRow("sales", (70, 28, 14, 12, 3)),
+    assert funnel == [FunnelRow("sales", (70, 28, 14, 12, 3)),
+                      FunnelRow("marketing", (160, 65, 30, 16, 7)),
                       FunnelRow("joint", (30, 12, 6, 5, 1))]
-    assert funnel[0].conversions == {
+    assert funnel[1].conversions == {
         "Leads → MQLs": D("0.406250"), "MQLs → SQLs": D("0.461538"),  # 65/160, 30/65
         "SQLs → Opportunities": D("0.533333"), "Opportunities → Wins": D("0.437500")}
 

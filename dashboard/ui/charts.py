@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.ui.format import axis_format
+from planning.kpi_views import OUTCOME_FUNNEL
 from planning.model import FUNNEL_STAGES, OWNERS
 
 OWNER_COLOURS = {"sales": "#2563eb", "marketing": "#ea580c", "joint": "#7c3aed"}
@@ -153,14 +154,18 @@ def trend(rows: Sequence[tuple], title: str, value_title: str, value_format: str
 def funnel_by_source(rows: Sequence[tuple]) -> alt.Chart:
     """Grouped bars: each funnel stage, one bar per source, in the owner colours."""
     frame = _frame(rows, ["stage", "owner", "amount"])
-    stages = ["Leads", "MQLs", "SQLs", "Opportunities", "Wins"]
+    top = int(frame["amount"].max()) if len(frame) else 1
+    # A symlog axis labels only its ends; mark every power of ten the bars reach.
+    ticks = [0] + [10 ** k for k in range(len(str(max(top, 1))) + 1) if 10 ** k <= top * 10]
     return (
         alt.Chart(frame, title="The shared funnel by who sourced it")
         .mark_bar()
         .encode(
-            x=alt.X("stage:N", title="Funnel stage", sort=stages, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("stage:N", title="Funnel stage", sort=list(OUTCOME_FUNNEL),
+                    axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("owner:N", sort=list(OWNERS)),
-            y=alt.Y("amount:Q", title="Count (log scale)", scale=alt.Scale(type="symlog")),
+            y=alt.Y("amount:Q", title="Count (log scale)", scale=alt.Scale(type="symlog"),
+                    axis=alt.Axis(values=ticks, format=",.0f")),
             color=alt.Color("owner:N", scale=OWNER_SCALE,
                             legend=alt.Legend(title="Sourced by", orient="top")),
             tooltip=[alt.Tooltip("stage:N", title="Stage"),

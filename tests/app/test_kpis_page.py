@@ -1,8 +1,10 @@
 """The KPI page: the period and the filters change the numbers; tiles match the domain."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from planning.kpi_values import KpiFilter, scorecard
-from planning.money import format_money
+from planning.money import format_compact, format_money
 from tests.app.conftest import metric, open_page, signed_in
 
 
@@ -19,7 +21,9 @@ def test_opens_on_the_year_to_date(store_file):
     assert at.title[0].value == "Joint KPIs · FY2026"
     assert metric(at, "Revenue") == "$21.22M"
     assert metric(at, "Wins") == f"{card['wins'].actual:,}"
-    assert metric(at, "Spend") == format_money(card["spend"].actual, "USD", cents=False)
+    # A million or more shows compact on its tile (the full figure is in the tile's help).
+    assert card["spend"].actual >= 1_000_000
+    assert metric(at, "Spend") == format_compact(card["spend"].actual, "USD")
     assert metric(at, "Win rate") == f"{card['win_rate'].actual * 100:.1f}%"
 
 
@@ -40,3 +44,46 @@ def test_a_month_without_data_shows_n_a_not_zero(store_file):
     assert metric(at, "Win rate") == "n/a"
     assert metric(at, "CAC") == "n/a"
     assert metric(at, "ROI") == "n/a"
+
+
+def test_an_executive_changes_the_status_thresholds(store_file):
+    from dashboard.ui.context import open_tandem
+    from planning import audit
+    from planning.kpi_values import Thresholds, thresholds
+
+    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    card = _card(store_file, "2026-YTD")
+    reached = card["revenue"].attainment
+    assert reached is not None
+    # Move "on track" above revenue's attainment: its tile must turn from whatever it was to
+    # "watch" or "off track", and the caption must state the new thresholds.
+    green = float(reached * 100) + 5
+    at.number_input(key="green_pct").set_value(green)
+    at.number_input(key="amber_pct").set_value(0.0)
+    at.button[0].click()  # the form's submit button
+    at.run()
+    assert not at.exception
+    store = open_tandem(str(store_file)).store
+    assert thresholds(store) == Thresholds(green=Decimal(f"{green:.1f}") / 100, amber=Decimal(0))
+    assert _card(store_file, "2026-YTD")["revenue"].status == "amber"
+    assert any("Status thresholds changed" in s.value for s in at.success)
+    assert audit.entries(store, limit=1)[0].action == "set thresholds"
+
+
+def test_inconsistent_thresholds_are_refused_on_the_page(store_file):
+    from dashboard.ui.context import open_tandem
+    from planning.kpi_values import DEFAULT_THRESHOLDS, thresholds
+
+    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at.number_input(key="amber_pct").set_value(120.0)  # above green's 100
+    at.button[0].click()
+    at.run()
+    assert any("amber starts below green" in e.value for e in at.error)
+    assert thresholds(open_tandem(str(store_file)).store) == DEFAULT_THRESHOLDS
+
+
+def test_only_an_executive_sees_the_thresholds_form(store_file):
+    for name in ("Sofia Sales", "Vic Viewer", "Pat Planner"):
+        at = open_page(signed_in(name), "kpis.py")
+        assert not [n for n in at.number_input if n.key == "green_pct"], name
+        assert at.caption[0].value.count("on track at 100%") == 1

@@ -28,3 +28,27 @@ def test_a_tile_agrees_with_the_command(server, page, tmp_path):
     expect(tile(page, "Wins")).to_contain_text(f"{int(wins['actual']):,}")
     page.wait_for_timeout(1500)
     screenshot(page, "kpis")
+
+
+def _set_on_track_from(page, percent: str) -> None:
+    box = page.locator(".st-key-green_pct input")
+    if not box.is_visible():
+        page.get_by_text("Status thresholds", exact=True).click()
+    box.fill(percent)
+    box.press("Tab")
+    page.get_by_role("button", name="Change the thresholds").click()
+    settle(page)
+
+
+def test_an_executive_changes_when_a_kpi_is_on_track(server, page):
+    sign_in(page, server, "Erin Executive", "executive-demo-2026")
+    page.get_by_role("link", name="KPIs").click()
+    expect(page.get_by_text("on track at 100% of target or better")).to_be_visible()
+    _set_on_track_from(page, "120.0")
+    expect(page.get_by_text("Status thresholds changed")).to_be_visible()
+    expect(page.get_by_text("on track at 120% of target or better")).to_be_visible()
+    page.wait_for_timeout(1000)
+    screenshot(page, "kpis-thresholds")
+    # Put the default back for the other tests on this server.
+    _set_on_track_from(page, "100.0")
+    expect(page.get_by_text("on track at 100% of target or better")).to_be_visible()
