@@ -19,6 +19,7 @@ from planning.kpi_values import (
     KpiResult,
     Sums,
     Thresholds,
+    adopted,
     fiscal_months,
     grade,
     last_month_with_data,
@@ -162,11 +163,6 @@ class KpiView:
     def largest_variance_months(self, n: int = 3) -> list[Variance]:
         moved = [v for v in self.variances["month"] if v.variance]
         return sorted(moved, key=lambda v: (-abs(v.variance), v.value))[:n]
-
-
-def adopted(store: Store, year: int) -> str:
-    return store.scalar("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
-                        [year]) or "baseline"
 
 
 def options(store: Store) -> dict[str, list[str]]:

@@ -14,9 +14,10 @@ import duckdb
 from planning import access, audit
 from planning.budget import BudgetFilter
 from planning.errors import Refused
+from planning.model import BASELINE
 from planning.money import CENT, ZERO, split, to_cents
 from planning.people import Person
-from planning.store import Store, allocate_sql, ids
+from planning.store import Store, allocate_sql, budget_sql, ids
 
 NAME_LIMIT = 60
 WEIGHT_COLUMNS = ("owner", "funnel_stage", "category", "channel", "region", "month")
@@ -271,9 +272,8 @@ class Scenarios:
 
     @staticmethod
     def _adopted(cur: duckdb.DuckDBPyConnection, year: int) -> str:
-        row = cur.execute("SELECT adopted_scenario FROM fiscal_years WHERE fiscal_year = ?",
-                          [year]).fetchone()
-        return row[0] if row else "baseline"
+        row = cur.execute(budget_sql.ADOPTED, [year]).fetchone()
+        return (row[0] if row else None) or BASELINE
 
     # -- allocation -----------------------------------------------------------------------------
     def scale(self, year: int, name: str, percent: Decimal, where: BudgetFilter,
