@@ -16,8 +16,9 @@ from planning.model import FUNNEL_STAGES
 
 TILES = ("revenue", "pipeline", "wins", "win_rate", "cac", "roi", "marketing_sourced_share",
          "retention_rate", "spend", "budget_variance")
+DELTA_COLOUR = {"higher": "normal", "lower": "inverse", "closer to 0": "off"}
 BADGE = {"green": ":green-badge[on track]", "amber": ":orange-badge[watch]",
-         "red": ":red-badge[off track]", None: ":gray-badge[no target]"}
+         "red": ":red-badge[off track]", None: ":gray-badge[n/a]"}
 
 t = tandem()
 year = fiscal_year()
@@ -41,6 +42,14 @@ def shown(kpi: str, value: Decimal | int | None, *, tile: bool = False) -> str:
     if kpi == "roi":
         return f"{Decimal(value):.2f}×"
     return f"{Decimal(value) * 100:.1f}%"
+
+
+def change(kpi: str, delta: Decimal) -> str:
+    """A tile's change: signed; rates in percentage points."""
+    if KPI[kpi].unit == "ratio" and kpi != "roi":
+        return f"{delta * 100:+.1f} pts"
+    text = shown(kpi, delta, tile=True)
+    return text if text.startswith("-") else f"+{text}"
 
 
 months = fiscal_months(t.store, year)
@@ -96,25 +105,31 @@ for row in (TILES[:5], TILES[5:]):
         r = view.card[kpi]
         delta = view.delta(kpi)
         column.metric(KPI[kpi].label, shown(kpi, r.actual, tile=True),
-                      delta=None if delta is None else f"{shown(kpi, delta)} vs previous",
-                      border=True,
-                      delta_color="inverse" if KPI[kpi].better == "lower" else "normal",
+                      delta=None if delta is None else change(kpi, delta), border=True,
+                      delta_color=DELTA_COLOUR[KPI[kpi].better],
                       help=f"{shown(kpi, r.actual)}: {KPI[kpi].formula};"
                            f" {KPI[kpi].better} is better")
-        target = "no target" if r.target is None else f"target {shown(kpi, r.target)}"
-        reached = "" if r.attainment is None else f" · {r.attainment * 100:.0f}%"
-        column.markdown(f"{BADGE[r.status]} {target}{reached}")
+        if r.target is None:
+            column.markdown(":gray-badge[no target]")
+        else:
+            reached = "" if r.attainment is None else f" · {r.attainment * 100:.0f}%"
+            column.markdown(f"{BADGE[r.status]} target {shown(kpi, r.target)}{reached}")
 st.caption(f"Changes compare with the period before, {months_shown(view.previous_months)}"
-           + ("." if view.previous is not None else ", which has no data: none is shown."))
+           + ("." if view.previous is not None else ", which has no data: none is shown.")
+           + (" Targets are the firm's: with a region, channel or source picked, sums such as"
+              " revenue and spend have no target here; rates keep theirs."
+              if any(where.narrows(k) for k in TILES) else ""))
 
 st.subheader("Trend and pacing")
 kpi = st.selectbox("KPI", [k.name for k in KPIS], key="trend_kpi",
                    format_func=lambda k: KPI[k].label)
 fmt = (axis_format(currency) if KPI[kpi].unit == "money" else
        ",.0f" if KPI[kpi].unit == "count" else ".1%" if kpi != "roi" else ".2f")
-st.altair_chart(charts.trend([(p.month, p.series, p.value) for p in view.trend(kpi)],
-                             f"{KPI[kpi].label}: monthly actual against target",
-                             KPI[kpi].label, fmt), width="stretch")
+points = view.trend(kpi)
+against = " against target" if any(p.series == "Target" for p in points) else ""
+st.altair_chart(charts.trend([(p.month, p.series, p.value) for p in points],
+                             f"{KPI[kpi].label}: monthly actual{against}", KPI[kpi].label, fmt),
+                width="stretch")
 if KPI[kpi].additive:
     st.caption("Pacing: where the year to date should be to reach the annual target, month by"
                " month (the monthly targets when they are set, else the annual target phased"

@@ -4,7 +4,8 @@ Periods are named as targets are: `YYYY` (the fiscal year), `YYYY-Qn` (fiscal qu
 `YYYY-MM` (a month), plus `YYYY-YTD` (the months up to the last one with actuals or outcomes)
 and `YYYY-YTDn` (the first n months: the same span of another year).
 Region and channel filters apply to outcomes, spend and plan; `sourced_by` to outcomes only
-(spend is not sourced). Where a period has no target of its own, counts and money take the sum
+(spend is not sourced). Targets are the firm's: under a filter that keeps a part of what a sum
+(revenue, wins, spend…) adds up, that sum has no target, while a rate keeps its own. Where a period has no target of its own, counts and money take the sum
 of its monthly targets when all are set, else the annual target phased evenly by month; ratios
 take the annual target. Status, by default: green at or above 100% attainment, amber from
 90%, red below; budget variance is green within ±5% and amber within ±10%. The thresholds are
@@ -87,6 +88,17 @@ class KpiFilter:
                 clauses.append(f"AND x.{column} IN ({', '.join('?' for _ in values)})")
                 params.extend(values)
         return " ".join(clauses), params
+
+    def narrows(self, kpi: str) -> bool:
+        """Whether the filter keeps only a part of what a KPI sums (spend is not sourced)."""
+        if KPI[kpi].formula.startswith("sum of actuals"):
+            return bool(self.regions or self.channels)
+        return bool(self.regions or self.channels or self.sourced_by)
+
+    def target_applies(self, kpi: str) -> bool:
+        """Targets are the firm's (they have no region, channel or source): a rate's target
+        holds for any part of the firm, a sum's only for the whole of it."""
+        return not (KPI[kpi].additive and self.narrows(kpi))
 
 
 @dataclass(frozen=True)
@@ -261,20 +273,24 @@ def scorecard(store: Store, year: int, period: str, where: KpiFilter | None = No
               *, phase: bool = True) -> list[KpiResult]:
     """Every KPI for one period: actual, target, attainment and status."""
     months = period_months(store, year, period)
-    return grade(store, year, period, months,
-                 sums(store, year, months, where or KpiFilter()).total(), phase=phase)
+    where = where or KpiFilter()
+    return grade(store, year, period, months, sums(store, year, months, where).total(),
+                 where=where, phase=phase)
 
 
 def grade(store: Store, year: int, period: str, months: list[date], actual_totals: Totals, *,
-          phase: bool = True, found: dict[tuple[str, str], Decimal] | None = None,
+          where: KpiFilter, phase: bool = True,
+          found: dict[tuple[str, str], Decimal] | None = None,
           limits: Thresholds | None = None) -> list[KpiResult]:
-    """Every KPI of the totals of a period against its targets (read unless given)."""
+    """Every KPI of the totals of a period against the targets that apply to the filter
+    (targets and thresholds are read unless given)."""
     actual = values(actual_totals)
     found = targets(store, year) if found is None else found
     limits = thresholds(store) if limits is None else limits
     rows = []
     for kpi in KPIS:
-        target = target_for(store, year, kpi.name, period, found, phase=phase, months=months)
+        target = (target_for(store, year, kpi.name, period, found, phase=phase, months=months)
+                  if where.target_applies(kpi.name) else None)
         reached = attainment(kpi.name, actual[kpi.name], target)
         rows.append(KpiResult(kpi.name, period, actual[kpi.name], target, reached,
                               status(kpi.name, actual[kpi.name], target, reached, limits)))

@@ -183,8 +183,8 @@ def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = Non
     last = last_month_with_data(store, year_months)
     months = months_of(year_months, period, last)
     in_period = set(months)
-    card = grade(store, year, period, months, year_sums.total(months), found=found,
-                 limits=limits)
+    card = grade(store, year, period, months, year_sums.total(months), where=where,
+                 found=found, limits=limits)
     before_year, before = previous_period(store, year, period)
     if before_year == year:
         before_months, before_sums = months_of(year_months, before, last), year_sums
@@ -208,7 +208,8 @@ def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = Non
         year_months=year_months,
         by_month={m: values(by_month.get(m, EMPTY)) for m in year_months},
         monthly_targets={k.name: [target_for(store, year, k.name, f"{m:%Y-%m}", found,
-                                             months=[m]) for m in year_months] for k in KPIS},
+                                             months=[m]) if where.target_applies(k.name)
+                                  else None for m in year_months] for k in KPIS},
         last_month_with_data=last,
     )
 

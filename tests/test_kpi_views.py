@@ -218,6 +218,13 @@ def test_revenue_trend_with_pacing(kt):
     assert TrendPoint(m(6), "Actual", D("0")) not in points
 
 
+def test_a_filtered_trend_of_a_sum_has_no_target(kt):
+    points = kpi_view(kt.store, YEAR, "2026-YTD", KpiFilter(channels=("Field",))).trend("revenue")
+    assert {p.series for p in points} == {"Actual", "Cumulative actual"}
+    rates = kpi_view(kt.store, YEAR, "2026-YTD", KpiFilter(channels=("Field",))).trend("win_rate")
+    assert "Target" in {p.series for p in rates}
+
+
 def test_a_ratio_trend_has_no_running_total_and_skips_months_without_a_value(kt):
     points = kpi_view(kt.store, YEAR, "2026-YTD").trend("win_rate")
     assert {p.series for p in points} == {"Actual", "Target"}

@@ -662,12 +662,25 @@ def test_scorecard_of_a_month_and_ytd(kt):
         D("-0.125000"), "red")
 
 
-def test_scorecard_with_a_filter_keeps_the_targets(kt):
+def test_a_filter_keeps_the_targets_of_rates_not_of_sums(kt):
+    # Targets are the firm's: EMEA's revenue of 26000 is no 43% of the firm's 60000.
     emea = card(kt.store, "2026", KpiFilter(regions=("EMEA",)))
-    assert (emea["revenue"].actual, emea["revenue"].target) == (D("26000.00"), D("60000.00"))
-    assert emea["revenue"].attainment == D("0.433333")  # 26000/60000
-    # spend 1200 against 5040: 4.2, green.
-    assert (emea["spend"].attainment, emea["spend"].status) == (D("4.200000"), "green")
+    assert emea["revenue"].actual == D("26000.00")
+    assert (emea["revenue"].target, emea["revenue"].attainment, emea["revenue"].status) == (
+        None, None, None)
+    assert (emea["spend"].target, emea["spend"].status) == (None, None)
+    # A rate is comparable in any part of the firm: EMEA wins 5 of 15 opportunities.
+    assert (emea["win_rate"].actual, emea["win_rate"].target) == (D("0.333333"), D("0.25"))
+    assert emea["win_rate"].attainment == D("1.333332")  # 0.333333 / 0.25, as shown
+    assert emea["cac"].target == D("600.00")
+
+
+def test_a_source_filter_keeps_the_spend_target(kt):
+    # Spend is not sourced: filtering outcomes by source leaves all of it, and its target.
+    marketing = card(kt.store, "2026", KpiFilter(sourced_by=("marketing",)))
+    assert (marketing["spend"].actual, marketing["spend"].target) == (D("5600.00"),
+                                                                      D("5040.00"))
+    assert (marketing["revenue"].actual, marketing["revenue"].target) == (D("32000.00"), None)
 
 
 def test_attainment_higher_lower_and_variance():

@@ -87,3 +87,19 @@ def test_only_an_executive_sees_the_thresholds_form(store_file):
         at = open_page(signed_in(name), "kpis.py")
         assert not [n for n in at.number_input if n.key == "green_pct"], name
         assert at.caption[0].value.count("on track at 100%") == 1
+
+
+def test_a_region_shows_rates_against_target_and_sums_without(store_file):
+    at = open_page(signed_in("Sofia Sales"), "kpis.py")
+    at.selectbox(key="kpi_period").set_value("2026-Q3").run()
+    at.multiselect(key="kpi_region").set_value(["EMEA"]).run()
+    assert not at.exception
+    card = _card(store_file, "2026-Q3", KpiFilter(regions=("EMEA",)))
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert badges[0] == ":gray-badge[no target]"  # revenue: the firm's target is no region's
+    assert card["win_rate"].target is not None
+    assert f"target {card['win_rate'].target * 100:.1f}%" in badges[3]
+    assert any("Targets are the firm's" in c.value for c in at.caption)
+    # Against Q2: counts signed, rates in percentage points.
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Wins"][0] in "+-" and deltas["Win rate"].endswith(" pts")
