@@ -71,7 +71,7 @@ def breakdown(rows: Sequence[tuple], dimension: str, title: str, currency: str,
 
 def funnel_stages(rows: Sequence[tuple], currency: str) -> alt.Chart:
     present = {r[0] for r in rows}
-    return breakdown(rows, "Funnel stage", "Allocation by funnel stage (awareness → advocacy)",
+    return breakdown(rows, "Funnel stage", "Allocation by funnel stage",
                      currency, order=[s for s in FUNNEL_STAGES if s in present])
 
 
