@@ -5,9 +5,10 @@ Periods are named as targets are: `YYYY` (the fiscal year), `YYYY-Qn` (fiscal qu
 and `YYYY-YTDn` (the first n months: the same span of another year).
 Region and channel filters apply to outcomes, spend and plan; `sourced_by` to outcomes only
 (spend is not sourced). Targets are the firm's: under a filter that keeps a part of what a sum
-(revenue, wins, spend…) adds up, that sum has no target, while a rate keeps its own. Where a period has no target of its own, counts and money take the sum
-of its monthly targets when all are set, else the annual target phased evenly by month; ratios
-take the annual target. Status, by default: green at or above 100% attainment, amber from
+(revenue, wins, spend…) adds up, that sum has no target, while a rate keeps its own.
+Where a period has no target of its own, counts and money take the sum of its monthly targets
+when all are set, else the annual target phased evenly by month; ratios take the annual
+target. Status, by default: green at or above 100% attainment, amber from
 90%, red below; budget variance is green within ±5% and amber within ±10%. The thresholds are
 settings of the store (`Thresholds`, `set_thresholds`).
 """
