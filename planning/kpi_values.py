@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from planning import access, audit
 from planning.errors import Refused
@@ -176,6 +177,7 @@ class Sums:
     spend: list[tuple]
     planned: list[tuple]
 
+    @cached_property
     def by_month(self) -> dict[date, Totals]:
         found: dict[date, Totals] = {}
         for month, source, leads, mqls, sqls, opps, wins, pipeline, revenue, due, won in (
@@ -191,9 +193,8 @@ class Sums:
 
     def total(self, months: list[date] | None = None) -> Totals:
         """The sums of the given months (of every month summed when none are given)."""
-        by_month = self.by_month()
-        return sum((by_month[m] for m in (by_month if months is None else months)
-                    if m in by_month), EMPTY)
+        return sum((self.by_month[m] for m in (self.by_month if months is None else months)
+                    if m in self.by_month), EMPTY)
 
     @property
     def months_with_data(self) -> set[date]:
@@ -316,5 +317,5 @@ def monthly(store: Store, year: int, where: KpiFilter | None = None
             ) -> dict[date, dict[str, Decimal | int | None]]:
     """Every KPI per month of the fiscal year (the trend charts), in three grouped queries."""
     months = fiscal_months(store, year)
-    found = sums(store, year, months, where or KpiFilter()).by_month()
+    found = sums(store, year, months, where or KpiFilter()).by_month
     return {m: values(found.get(m, EMPTY)) for m in months}

@@ -179,7 +179,6 @@ def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = Non
     found = targets(store, year)
     limits = thresholds(store)
     year_sums = sums(store, year, year_months, where)
-    by_month = year_sums.by_month()
     last = last_month_with_data(store, year_months)
     months = months_of(year_months, period, last)
     in_period = set(months)
@@ -206,7 +205,7 @@ def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = Non
         unplanned=_unplanned(store, year, scenario, months, where, unplanned_limit),
         efficiency=_efficiency(place),
         year_months=year_months,
-        by_month={m: values(by_month.get(m, EMPTY)) for m in year_months},
+        by_month={m: values(year_sums.by_month.get(m, EMPTY)) for m in year_months},
         monthly_targets={k.name: [target_for(store, year, k.name, f"{m:%Y-%m}", found,
                                              months=[m]) if where.target_applies(k.name)
                                   else None for m in year_months] for k in KPIS},
