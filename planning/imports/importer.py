@@ -28,6 +28,7 @@ from planning.people import Person
 from planning.store import Store
 
 MAX_ROWS = 2_000_000
+EXTRA = "_cell_after_the_header"  # read after the header's columns: a row with one cell more
 SHOWN_PROBLEMS = 1000
 
 
@@ -85,6 +86,7 @@ class _Job:
         self.scenario = scenario
         self.who = who
         self.start_month = store.fiscal_year_start_month
+        self.parallel = True
 
     def run(self, cur: duckdb.DuckDBPyConnection, *, commit: bool) -> ImportReport:
         rejected = self._stage(cur)
@@ -117,17 +119,33 @@ class _Job:
     def _stage(self, cur: duckdb.DuckDBPyConnection) -> dict[int, ImportProblem]:
         """Read the file and type every cell in one pass, flagging rows with a problem.
 
-        Rows that do not split into the header's columns are rejected by DuckDB and returned.
-        The text of the cells is staged again only if some row has a problem, to name it.
+        Rows DuckDB cannot split (a quote left open, more cells than the header and one more)
+        are rejected by it and returned. `_shape` flags a row with fewer cells than the header,
+        or with one more: DuckDB would quietly drop an empty last cell, so "…,12,500.00," would
+        read as 12 and a description of 500.00. The text of the cells is staged again only if
+        some row has a problem, to name it.
         """
-        for table in ("stg", "stg_rejects", "stg_scans", "problems", "typed_data", "keyed"):
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-        for view in ("typed", "keyed"):
-            cur.execute(f"DROP VIEW IF EXISTS {view}")
         typed = ", ".join(f'{convert(c)} AS "{c.name}"' for c in self.kind.columns)
         bad = " OR ".join(f"({invalid(c)})" for c in self.kind.columns)
-        cur.execute(f"CREATE TEMP TABLE typed_data AS SELECT {typed}, ({bad}) AS _bad"
-                    f" FROM ({self._cleaned_rows(self._read_csv())})", [self.path])
+        last = self.source.columns[-1]
+        shape = (f"CASE WHEN {EXTRA} IS NOT NULL THEN 'too_many_cells'"
+                 f" WHEN \"{last}\" IS NULL THEN 'too_few_cells' END")
+        for attempt in ("parallel", "serial"):
+            for table in ("stg", "stg_rejects", "stg_scans", "problems", "typed_data", "keyed"):
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+            for view in ("typed", "keyed"):
+                cur.execute(f"DROP VIEW IF EXISTS {view}")
+            try:
+                raw = f"SELECT *, {shape} AS _shape FROM ({self._read_csv()})"
+                cur.execute(f"CREATE TEMP TABLE typed_data AS SELECT {typed}, _shape,"
+                            f" (_shape IS NOT NULL OR {bad}) AS _bad"
+                            f" FROM ({self._cleaned_rows(raw, '_shape, ')})", [self.path])
+                break
+            except duckdb.Error as exc:
+                # Padding short rows is not done in parallel once a quoted cell spans lines.
+                if attempt == "serial" or "quoted new lines" not in str(exc):
+                    raise
+                self.parallel = False
         # A table's rowid follows the file's row order: it names rows in error messages.
         cur.execute("CREATE TEMP VIEW typed AS SELECT rowid AS _row, * FROM typed_data")
         rejected: dict[int, ImportProblem] = {}
@@ -139,11 +157,13 @@ class _Job:
         return rejected
 
     def _read_csv(self) -> str:
-        """SQL reading the file (its path is the `?`) as text, in the header's columns."""
-        columns = ", ".join(f"'{name}': 'VARCHAR'" for name in self.source.columns)
+        """SQL reading the file (its path is the `?`) as text, in the header's columns and one
+        more (EXTRA), short rows padded with NULL; an empty cell is '' (no cell reads as NULL)."""
+        columns = ", ".join(f"'{name}': 'VARCHAR'" for name in (*self.source.columns, EXTRA))
         return ("SELECT * FROM read_csv(?, header = true, auto_detect = false,"
                 f" columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"',"
-                " strict_mode = true, null_padding = false, store_rejects = true,"
+                " strict_mode = true, null_padding = true, nullstr = chr(1),"
+                f" parallel = {str(self.parallel).lower()}, store_rejects = true,"
                 " rejects_table = 'stg_rejects', rejects_scan = 'stg_scans')")
 
     def _cleaned_rows(self, rows: str, keep: str = "") -> str:
@@ -163,8 +183,18 @@ class _Job:
                     " code VARCHAR, detail VARCHAR, other_row BIGINT)")
         if cur.execute("SELECT count(*) FROM typed_data WHERE _bad").fetchone()[0]:
             cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()}", [self.path])
+            # A row of the wrong shape is named once, with its cells; its cells are not judged.
+            present = " + ".join(f'(stg."{c}" IS NOT NULL)::INT' for c in self.source.columns)
+            text = ", ".join(f'stg."{c}"' for c in (*self.source.columns, EXTRA))
+            cur.execute(
+                "INSERT INTO problems SELECT t._row, '-', concat_ws(',', " + text + "), t._shape,"
+                f" CASE t._shape WHEN 'too_few_cells' THEN ({present}) || ' cells but the header"
+                f" has ' ELSE 'more cells than the header''s ' END || {len(self.source.columns)},"
+                " NULL"
+                " FROM stg JOIN typed t ON stg.rowid = t._row WHERE t._shape IS NOT NULL")
             bad_rows = self._cleaned_rows("SELECT rowid AS _row, * FROM stg WHERE rowid IN"
-                                          " (SELECT _row FROM typed WHERE _bad)", "_row, ")
+                                          " (SELECT _row FROM typed WHERE _bad AND _shape IS NULL)",
+                                          "_row, ")
             cells = " UNION ALL ".join(
                 f"SELECT _row, '{c.name}', value, code, NULL, NULL FROM (SELECT _row,"
                 f" \"{c.name}\" AS value, {code_sql(c)} AS code FROM bad) WHERE code IS NOT NULL"

@@ -40,6 +40,12 @@ def explain(code: str, col: Column | None, value: str | None,
                            "correct the period or the fiscal_year of this row"),
         "renewals": (f"renewals_won {value} is more than renewals_due {detail}",
                      "renewals_won must be at most renewals_due"),
+        "too_few_cells": (f"this row has {detail}",
+                          "check for a missing comma: each row needs a cell, even an empty one,"
+                          " for every column of the header"),
+        "too_many_cells": (f"this row has {detail}",
+                           "a cell holds a comma: put that cell in double quotes, and write"
+                           " amounts without thousands separators (12500.00, not 12,500.00)"),
         "duplicate": (f"this row has the same key as row {detail} ({value})",
                       "keep one of the two rows, or merge their amounts into one"),
         "signed_off": (f"the line {value} is signed off and cannot be changed by an import",
