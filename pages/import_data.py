@@ -84,8 +84,11 @@ if upload is not None:
             st.dataframe(table, hide_index=True, width="stretch", key="problems",
                          column_config={"Row": st.column_config.NumberColumn(width="small"),
                                         "Column": st.column_config.TextColumn(width="small"),
-                                        "Problem": st.column_config.TextColumn(width="medium"),
-                                        "Fix": st.column_config.TextColumn(width="large")})
+                                        # A whole misshapen row is a long value: it
+                                        # must not push the problem and its fix out of view.
+                                        "Value": st.column_config.TextColumn(width=150),
+                                        "Problem": st.column_config.TextColumn(width=300),
+                                        "Fix": st.column_config.TextColumn(width=400)})
             st.download_button("Download the problems as CSV",
                                table.to_csv(index=False).encode(), file_name="problems.csv",
                                mime="text/csv", key="problems_csv")
