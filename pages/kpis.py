@@ -126,11 +126,17 @@ kpi = st.selectbox("KPI", [k.name for k in KPIS], key="trend_kpi",
 fmt = (axis_format(currency) if KPI[kpi].unit == "money" else
        ",.0f" if KPI[kpi].unit == "count" else ".1%" if kpi != "roi" else ".2f")
 points = view.trend(kpi)
+monthly = [(p.month, p.series, p.value) for p in points if p.series in ("Actual", "Target")]
+running = [(p.month, p.series, p.value) for p in points if p.series.startswith("Cumulative")]
 against = " against target" if any(p.series == "Target" for p in points) else ""
-st.altair_chart(charts.trend([(p.month, p.series, p.value) for p in points],
-                             f"{KPI[kpi].label}: monthly actual{against}", KPI[kpi].label, fmt),
-                width="stretch")
-if KPI[kpi].additive:
+# Running totals dwarf the months: each gets a chart of its own, side by side.
+places = st.columns(2) if running else [st.container()]
+places[0].altair_chart(charts.trend(monthly, f"{KPI[kpi].label}: each month{against}",
+                                    KPI[kpi].label, fmt), width="stretch")
+if running:
+    pacing = " against the pacing line" if against else ""
+    places[1].altair_chart(charts.trend(running, f"{KPI[kpi].label}: year to date{pacing}",
+                                        f"{KPI[kpi].label}, cumulative", fmt), width="stretch")
     st.caption("Pacing: where the year to date should be to reach the annual target, month by"
                " month (the monthly targets when they are set, else the annual target phased"
                " evenly).")
