@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import planning.imports.merge as merge
 from planning.errors import Refused
@@ -1079,3 +1081,36 @@ def test_guarded_text_round_trips_in_every_text_column(store):
     assert import_csv(fresh, "actuals", exported.encode()).ok
     assert fresh.query("SELECT category, channel, region, description, reference FROM actuals") \
         == [("=cat", "+chan", "@reg", "=SUM(A1)", "-42")]
+
+
+# Cells a planner might type, some needing quotes: commas, quotes, line breaks, spaces.
+_TEXT = st.text(alphabet=st.sampled_from('ab ,"\n'), max_size=6)
+
+
+def _cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+
+@settings(max_examples=40, deadline=None)
+@given(description=_TEXT, extra=st.integers(-3, 3))
+def test_a_row_reads_whole_or_is_refused_never_shifted(tmp_path_factory, description, extra):
+    """Whatever the description, a row with the header's cells is read as written, and a row
+    with fewer or more cells (empty ones too) is refused with nothing written."""
+    cells = plan_row("2026-02", "12.50").split(",")[:-1] + [_cell(description)]
+    if extra > 0:
+        cells += [""] * extra
+    elif extra < 0:
+        cells = cells[:extra]
+    store = Store(tmp_path_factory.mktemp("prop") / "t.duckdb")
+    try:
+        report = import_csv(store, "plan", plan_file(",".join(cells)))
+        if extra == 0:
+            assert report.ok, report.problems
+            assert store.query("SELECT amount, coalesce(description, '') FROM plan_lines") == [
+                (Decimal("12.50"), description.strip(" "))]  # SQL trim(): spaces only
+        else:
+            assert not report.ok
+            assert [(p.row, p.column) for p in report.problems] == [(2, "-")]
+            assert store.scalar("SELECT count(*) FROM plan_lines") == 0
+    finally:
+        store.close()
