@@ -22,10 +22,10 @@ from functools import cached_property
 from planning import access, audit
 from planning.errors import Refused
 from planning.kpis import FORMULAS, KPI, KPIS, Totals, attainment
-from planning.model import BASELINE
 from planning.money import CENT, ZERO
 from planning.people import Person
-from planning.store import Store, budget_sql
+from planning.scenarios import adopted_scenario
+from planning.store import Store
 from planning.store import kpi_sql as sql
 
 
@@ -176,6 +176,7 @@ class Sums:
     outcomes: list[tuple]
     spend: list[tuple]
     planned: list[tuple]
+    scenario: str  # the adopted scenario the plan was read from
 
     @cached_property
     def by_month(self) -> dict[date, Totals]:
@@ -205,22 +206,18 @@ class Sums:
 EMPTY = Totals()
 
 
-def adopted(store: Store, year: int) -> str:
-    """The scenario whose lines are the year's plan."""
-    return store.scalar(budget_sql.ADOPTED, [year]) or BASELINE
-
-
 def sums(store: Store, year: int, months: list[date], where: KpiFilter) -> Sums:
     o_where, o_params = where.where(outcomes=True)
     s_where, s_params = where.where(outcomes=False)
     first_last = span(months)
-    scenario = adopted(store, year)
     with store.cursor() as cur:
+        scenario = adopted_scenario(cur, year)
         return Sums(
             cur.execute(sql.OUTCOMES.format(where=o_where), [*first_last, *o_params]).fetchall(),
             cur.execute(sql.SPEND.format(where=s_where), [*first_last, *s_params]).fetchall(),
             cur.execute(sql.PLANNED.format(where=s_where),
-                        [year, scenario, *first_last, *s_params]).fetchall())
+                        [year, scenario, *first_last, *s_params]).fetchall(),
+            scenario)
 
 
 def totals(store: Store, year: int, months: list[date], where: KpiFilter) -> Totals:

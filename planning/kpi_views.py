@@ -19,7 +19,6 @@ from planning.kpi_values import (
     KpiResult,
     Sums,
     Thresholds,
-    adopted,
     fiscal_months,
     grade,
     last_month_with_data,
@@ -190,7 +189,7 @@ def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = Non
     else:
         before_months = period_months(store, before_year, before)
         before_sums = sums(store, before_year, before_months, where)
-    scenario = adopted(store, year)
+    scenario = year_sums.scenario
     place = _by_place(store, year, scenario, months, where)
     return KpiView(
         year=year, period=period, months=months, adopted=scenario, limits=limits,

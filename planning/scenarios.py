@@ -54,6 +54,12 @@ def _name(name: str) -> str:
     return name
 
 
+def adopted_scenario(cur: duckdb.DuckDBPyConnection, year: int) -> str:
+    """The scenario whose lines are the year's plan: `baseline` until another is adopted."""
+    row = cur.execute(budget_sql.ADOPTED, [year]).fetchone()
+    return (row[0] if row else None) or BASELINE
+
+
 def scenario_id(cur: duckdb.DuckDBPyConnection, year: int, name: str, *,
                 writable: bool = False) -> int:
     row = cur.execute("SELECT id, locked FROM scenarios WHERE fiscal_year = ? AND name = ?",
@@ -204,7 +210,7 @@ class Scenarios:
 
         def work(cur: duckdb.DuckDBPyConnection) -> None:
             sid = scenario_id(cur, year, name, writable=True)
-            if self._adopted(cur, year) == name:
+            if adopted_scenario(cur, year) == name:
                 raise Refused(f"scenario {name!r} is the adopted plan of FY{year}; adopt another"
                               " one before deleting it")
             lines, total = cur.execute("SELECT count(*), coalesce(sum(amount), 0) FROM plan_lines"
@@ -225,7 +231,7 @@ class Scenarios:
 
         def work(cur: duckdb.DuckDBPyConnection) -> None:
             scenario_id(cur, year, name)
-            before = self._adopted(cur, year)
+            before = adopted_scenario(cur, year)
             cur.execute("INSERT INTO fiscal_years (fiscal_year, adopted_scenario) VALUES (?, ?)"
                         " ON CONFLICT (fiscal_year) DO UPDATE SET adopted_scenario = ?",
                         [year, name, name])
@@ -269,11 +275,6 @@ class Scenarios:
             return changed
 
         return self.store.write(work)
-
-    @staticmethod
-    def _adopted(cur: duckdb.DuckDBPyConnection, year: int) -> str:
-        row = cur.execute(budget_sql.ADOPTED, [year]).fetchone()
-        return (row[0] if row else None) or BASELINE
 
     # -- allocation -----------------------------------------------------------------------------
     def scale(self, year: int, name: str, percent: Decimal, where: BudgetFilter,

@@ -14,7 +14,7 @@ from planning.model import BASELINE, OWNERS, Scenario
 from planning.money import CENT, ZERO
 from planning.people import Person
 from planning.projection import Projection, clear_assumption, project, set_assumption
-from planning.scenarios import Scenarios
+from planning.scenarios import Scenarios, adopted_scenario
 from planning.store import Store
 from planning.store import budget_sql as sql
 
@@ -63,7 +63,8 @@ class Tandem:
         return [r[0] for r in self.store.query(sql.FISCAL_YEARS)]
 
     def adopted_scenario(self, year: int) -> str:
-        return self.store.scalar(sql.ADOPTED, [year]) or BASELINE
+        with self.store.cursor() as cur:
+            return adopted_scenario(cur, year)
 
     def scenarios(self, year: int) -> list[Scenario]:
         """Every scenario of the year: allocation and the sales / marketing / joint split."""

@@ -225,7 +225,7 @@ class _Job:
 def _reject_problem(source: Source, line: int, column: str | None, error_type: str,
                     csv_line: str | None) -> ImportProblem:
     expected = len(source.columns)
-    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+    if error_type == "TOO MANY COLUMNS":  # short rows are padded and flagged as _shape
         return ImportProblem(
             source.name, line, column or "-", csv_line,
             f"this row has {_cells(csv_line)} cells but the header has {expected}",
