@@ -94,8 +94,13 @@ class Store:
                 if name not in done:
                     cur.execute(sql)
                     cur.execute("INSERT INTO schema_migrations (name) VALUES (?)", [name])
+            return len(MIGRATIONS) - len(done)
 
-        self.write(run)
+        if self.write(run) and self.path != ":memory:":
+            # A WAL that still holds schema DDL fails to replay after a crash ("GetDefaultDatabase
+            # with no default database set", DuckDB 1.5): fold the new schema into the file now.
+            with self.write_cursor() as cur:
+                cur.execute("CHECKPOINT")
 
     # -- settings -----------------------------------------------------------------------------
     def setting(self, key: str) -> str:
