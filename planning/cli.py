@@ -7,9 +7,9 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import cli_kpis, cli_people, cli_scenario
+from planning import audit, cli_kpis, cli_people, cli_scenario
 from planning.demo import load_demo
-from planning.errors import TandemError
+from planning.errors import StoreBusy, TandemError
 from planning.imports import ImportReport
 from planning.model import BASELINE, KINDS
 from planning.money import format_money
@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help="the store's DuckDB file (default: $TANDEM_DB, else tandem.duckdb)")
     common.add_argument("--as", dest="as_user", default=argparse.SUPPRESS, metavar="NAME",
-                        help="act as this person (default: the server's administrator)")
+                        help="act as this person, proved by their password or token (default:"
+                             " the server's administrator)")
+    cli_people.add_acting_options(common)
     parser = argparse.ArgumentParser(prog="tandem", parents=[common],
                                      description="One shared budget for sales and marketing.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,21 +65,58 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`tandem kpis | head`): stop quietly, as other commands do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     args.as_user = getattr(args, "as_user", None)
     try:
-        tandem = Tandem.open(store_path(getattr(args, "db", None)))
+        tandem = Tandem.open(store_path(getattr(args, "db", None)),
+                             label=_label(args), on_wait=_Waiting())
+    except StoreBusy as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        return 3
     except TandemError as exc:
         print(f"tandem: {exc}", file=sys.stderr)
         return 1
     try:
-        return COMMANDS[args.command](tandem, args, parser)
+        cli_people.begin(args)
+        with audit.via("command"):
+            return COMMANDS[args.command](tandem, args, parser)
+    except StoreBusy as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        return 3
     except TandemError as exc:
         print(f"tandem: {exc}", file=sys.stderr)
         return 1
     finally:
         tandem.close()
+
+
+def _label(args: argparse.Namespace) -> str:
+    """What this call is, for a person waiting for the store: `tandem import plan`."""
+    words = [args.command, getattr(args, "kind", None) or getattr(args, "operation", None)]
+    return "`tandem " + " ".join(w for w in words if w) + "`"
+
+
+class _Waiting:
+    """Say once per call that the command waits for the store, and for whom."""
+
+    def __init__(self) -> None:
+        self.told = False
+
+    def __call__(self, holder: str) -> None:
+        if not self.told:
+            self.told = True
+            print(f"tandem: the store is busy ({holder}); waiting for its turn…",
+                  file=sys.stderr, flush=True)
 
 
 def _init(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:

@@ -12,3 +12,14 @@ class Refused(TandemError):
 
 class StoreError(TandemError):
     """The store itself failed (file locked by another process, disk full, ...)."""
+
+
+class StoreBusy(StoreError):
+    """Another process kept the store past the wait; nothing was written."""
+
+    def __init__(self, path: str, holder: str, waited: float) -> None:
+        super().__init__(f"The store {path} is busy: {holder} is using it, and it was not free"
+                         f" after {waited:.3g} s. Nothing was written; try again when it is done"
+                         " (TANDEM_WAIT sets how many seconds to wait).")
+        self.holder = holder
+        self.waited = waited

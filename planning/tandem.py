@@ -24,8 +24,9 @@ class Tandem:
         self.store = store
 
     @classmethod
-    def open(cls, path: str | Path) -> Tandem:
-        return cls(Store(path))
+    def open(cls, path: str | Path, **store_options) -> Tandem:
+        """Open (and migrate) the store at `path`; options as for `planning.store.Store`."""
+        return cls(Store(path, **store_options))
 
     def close(self) -> None:
         self.store.close()

@@ -260,24 +260,54 @@ def test_more_problems_than_are_listed_are_counted(db, tmp_path, capsys):
 HOLD = """
 import sys
 from planning.store import Store
-store = Store(sys.argv[1])
-print("ready", flush=True)
-sys.stdin.readline()
+store = Store(sys.argv[1], label="the test's holder")
+if sys.argv[2] == "busy":  # in the middle of a unit of work: it cannot give way
+    with store.cursor():
+        print("ready", flush=True)
+        sys.stdin.readline()
+else:  # open but idle, as the app is between two reruns
+    print("ready", store.revision(), flush=True)
+    sys.stdin.readline()
+    print("revision", store.revision(), flush=True)
 store.close()
 """
 
 
-def test_a_store_open_in_another_process_exits_1_with_a_readable_message(db, capsys):
+def _holder(db, mode: str) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db), mode], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().startswith("ready")
+    return holder
+
+
+def test_a_command_takes_its_turn_beside_a_process_holding_the_store(db, capsys):
+    assert main(["--db", str(db), "init"]) == 0
+    holder = _holder(db, "idle")
+    try:
+        assert main(["--db", str(db), "pool", "2026", "1000.00"]) == 0
+        assert main(["--db", str(db), "export", "plan"]) == 0
+    finally:
+        out, _ = holder.communicate("\n", timeout=60)
+    assert holder.returncode == 0
+    # the holder sees the command's write on its next read, without reopening anything itself
+    assert int(out.split()[-1]) > 1
+    assert "2026: pool $1,000.00" in capsys.readouterr().out
+
+
+def test_a_store_busy_past_the_wait_exits_3_with_a_readable_message(db, capsys, monkeypatch):
     assert main(["--db", str(db), "init"]) == 0
     capsys.readouterr()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    monkeypatch.setenv("TANDEM_WAIT", "0.5")
+    holder = _holder(db, "busy")
     try:
-        assert holder.stdout.readline().strip() == "ready"
-        assert main(["--db", str(db), "export", "plan"]) == 1
+        assert main(["--db", str(db), "pool", "2026", "1000.00"]) == 3
         err = capsys.readouterr().err
-        assert err.startswith(f"tandem: The store {db} is open in another program")
-        assert "Traceback" not in err
+        assert "the store is busy (the test's holder" in err
+        assert f"tandem: The store {db} is busy: the test's holder" in err
+        assert "Nothing was written" in err and "Traceback" not in err
     finally:
         holder.communicate("\n", timeout=60)
     assert holder.returncode == 0
+    monkeypatch.delenv("TANDEM_WAIT")
+    assert main(["--db", str(db), "pool", "2026"]) == 0
+    assert "2026: pool" in capsys.readouterr().out  # nothing was written: no pool was set

@@ -181,7 +181,7 @@ def test_an_in_memory_store_is_migrated_too():
 
 
 def test_a_store_that_cannot_be_opened_raises_a_store_error(tmp_path):
-    with pytest.raises(StoreError, match="could not do that"):
+    with pytest.raises(StoreError, match="could not be opened"):
         Store(tmp_path / "no such dir" / "t.duckdb")
 
 

@@ -1,6 +1,12 @@
-"""One DuckDB connection per process; reads take a cursor, writes go through `Store.write`."""
+"""The embedded DuckDB store: a connection per process, opened while the process uses the file.
+
+Reads take a cursor, writes go through `Store.write` (one transaction, serialised in the process
+by a lock and between processes by `planning.store.turns`). Every committed write bumps the
+store's revision, so read results can be kept per revision (`Store.reads`).
+"""
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,28 +15,46 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from planning.errors import StoreError, TandemError
+from planning.errors import StoreBusy, StoreError, TandemError
 from planning.store.migrations import MIGRATIONS
+from planning.store.reads import ReadCache
+from planning.store.turns import Busy, FileTurns
 
 T = TypeVar("T")
+DEFAULT_WAIT = 120.0  # seconds a process waits for its turn before giving up
+IDLE_CHECK = 0.05  # seconds between two looks for a process waiting for the store
+
+
+def wait_seconds() -> float:
+    """How long to wait for the store: $TANDEM_WAIT seconds, else two minutes."""
+    try:
+        return max(0.0, float(os.environ.get("TANDEM_WAIT", DEFAULT_WAIT)))
+    except ValueError:
+        return DEFAULT_WAIT
 
 
 def _translate(exc: duckdb.Error, path: str) -> StoreError:
     text = str(exc)
     if "lock" in text.lower() and "conflicting" in text.lower():
         return StoreError(
-            f"The store {path} is open in another program (the app or another `tandem` command);"
-            " close it and try again."
+            f"The store {path} is open in a program that does not take turns (an older Tandem,"
+            " or DuckDB itself); close it and try again."
         )
     return StoreError(f"The store {path} could not do that: {text.splitlines()[0]}")
 
 
 @contextmanager
-def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Commit what the block did, or roll all of it back if the block raises."""
+def transaction(cur: duckdb.DuckDBPyConnection, *, bump: bool = True) -> Iterator[None]:
+    """Commit what the block did, or roll all of it back if the block raises.
+
+    A transaction that changes data bumps the store's revision in the same commit; `bump=False`
+    is for bookkeeping that no read result depends on (sign-in sessions).
+    """
     cur.execute("BEGIN TRANSACTION")
     try:
         yield
+        if bump:
+            cur.execute("UPDATE store_revision SET revision = revision + 1")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
@@ -38,31 +62,117 @@ def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 class Store:
-    """A DuckDB file (or `:memory:`) with Tandem's schema, migrated on open."""
+    """A DuckDB file (or `:memory:`) with Tandem's schema, migrated on open.
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    `label` says who holds the file, for another process waiting its turn; `wait` is how long
+    this one waits for its turn (`StoreBusy` past it); `on_wait(holder)` is called once when a
+    wait begins.
+    """
+
+    def __init__(self, path: str | Path = ":memory:", *, label: str = "a tandem command",
+                 wait: float | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self.path = str(path)
+        self.wait = wait_seconds() if wait is None else wait
+        self.on_wait = on_wait
+        self.reads = ReadCache(self.revision)
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        self._revision: int | None = None
+        self._state = threading.Condition(threading.RLock())
+        # DuckDB fails the second of two concurrent writers; serialise them instead.
+        self._write_lock = threading.RLock()
+        self._closed = False
+        try:
+            self._turns = None if self.path == ":memory:" else FileTurns(self.path, label)
+        except OSError as exc:
+            raise StoreError(f"The store {self.path} could not be opened: {exc.strerror}") from exc
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+        if self._turns is not None:
+            threading.Thread(target=self._give_way, name="tandem-store-turns",
+                             daemon=True).start()
+
+    # -- the connection -------------------------------------------------------------------------
+    def _checkout(self) -> duckdb.DuckDBPyConnection:
+        with self._state:
+            if self._closed:
+                raise StoreError(f"The store {self.path} is closed.")
+            if self._conn is None:
+                self._open()
+            self._users += 1
+            return self._conn
+
+    def _checkin(self) -> None:
+        with self._state:
+            self._users -= 1
+            if self._users == 0 and self._turns is not None and self._turns.someone_waits():
+                self._shut()
+
+    def _open(self) -> None:
+        if self._turns is not None:
+            try:
+                self._turns.acquire(self.wait, self.on_wait)
+            except Busy as exc:
+                raise StoreBusy(self.path, exc.holder, exc.waited) from None
         try:
             self._conn = duckdb.connect(self.path)
         except duckdb.Error as exc:
+            if self._turns is not None:
+                self._turns.release()
             raise _translate(exc, self.path) from exc
-        # DuckDB fails the second of two concurrent writers; serialise them instead.
-        self._write_lock = threading.RLock()
-        self._migrate()
+        self._revision = None  # another process may have written while the file was closed
+
+    def _shut(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._turns is not None and self._turns.held:
+            self._turns.release()
+
+    def _give_way(self) -> None:
+        """Close the file whenever it is idle and another process waits for it."""
+        while True:
+            with self._state:
+                if self._closed:
+                    return
+                if self._conn is not None and self._users == 0 and self._turns.someone_waits():
+                    self._shut()
+            threading.Event().wait(IDLE_CHECK)
+
+    def busy_with(self) -> str:
+        """Who else holds the store right now ('' when nobody or this process does)."""
+        turns = self._turns  # no lock: a thread of ours may be waiting for the turn with it
+        if turns is None or turns.held:
+            return ""
+        return turns.holder()
 
     def close(self) -> None:
-        self._conn.close()
+        with self._state:
+            self._closed = True
+            self._shut()
+            if self._turns is not None:
+                self._turns.close()
+                self._turns = None
 
+    # -- units of work --------------------------------------------------------------------------
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor of its own for one unit of work (a shared one raises 'connection is busy')."""
-        cur = self._conn.cursor()
+        conn = self._checkout()
         try:
-            yield cur
-        except duckdb.Error as exc:
-            raise _translate(exc, self.path) from exc
+            cur = conn.cursor()
+            try:
+                yield cur
+            except duckdb.Error as exc:
+                raise _translate(exc, self.path) from exc
+            finally:
+                cur.close()
         finally:
-            cur.close()
+            self._checkin()
 
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple]:
         with self.cursor() as cur:
@@ -75,16 +185,28 @@ class Store:
     @contextmanager
     def write_cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor holding the process-wide write lock; open `transaction(cur)` on it to write."""
-        with self._write_lock, self.cursor() as cur:
-            yield cur
+        with self._write_lock:
+            try:
+                with self.cursor() as cur:
+                    yield cur
+            finally:
+                with self._state:
+                    self._revision = None
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, bump: bool = True) -> T:
         """Run `work(cursor)` as one transaction: all of it is written, or none of it."""
-        with self.write_cursor() as cur, transaction(cur):
+        with self.write_cursor() as cur, transaction(cur, bump=bump):
             return work(cur)
 
+    def revision(self) -> int:
+        """A number every committed change of data increases, in this process or another."""
+        with self._state, self.cursor() as cur:
+            if self._revision is None:
+                self._revision = cur.execute("SELECT revision FROM store_revision").fetchone()[0]
+            return self._revision
+
     def _migrate(self) -> None:
-        def run(cur: duckdb.DuckDBPyConnection) -> None:
+        def run(cur: duckdb.DuckDBPyConnection) -> int:
             cur.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " name VARCHAR PRIMARY KEY, applied_at TIMESTAMP DEFAULT current_timestamp)"
@@ -96,7 +218,7 @@ class Store:
                     cur.execute("INSERT INTO schema_migrations (name) VALUES (?)", [name])
             return len(MIGRATIONS) - len(done)
 
-        if self.write(run) and self.path != ":memory:":
+        if self.write(run, bump=False) and self.path != ":memory:":
             # A WAL that still holds schema DDL fails to replay after a crash ("GetDefaultDatabase
             # with no default database set", DuckDB 1.5): fold the new schema into the file now.
             with self.write_cursor() as cur:
@@ -104,7 +226,8 @@ class Store:
 
     # -- settings -----------------------------------------------------------------------------
     def setting(self, key: str) -> str:
-        value = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        value = self.reads.get(("setting", key), lambda: self.scalar(
+            "SELECT value FROM settings WHERE key = ?", [key]))
         if value is None:
             raise TandemError(f"unknown setting {key!r}")
         return value

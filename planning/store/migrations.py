@@ -198,3 +198,15 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0005_store_revision",
+        """
+        -- Bumped by every committed change of data (planning.store.connection.transaction), so
+        -- that read results can be kept until the data they came from changes.
+        CREATE TABLE store_revision (revision BIGINT NOT NULL);
+        INSERT INTO store_revision VALUES (1);
+        """,
+    )
+)
