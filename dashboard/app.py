@@ -10,9 +10,10 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a checkou
 
 import streamlit as st  # noqa: E402
 
-from dashboard.ui.auth import current_person, sign_in_page, sign_out  # noqa: E402
-from dashboard.ui.context import audit_banner, tandem, year_picker  # noqa: E402
+from dashboard.ui.auth import current_person, keep_cookie, sign_in_page, sign_out  # noqa: E402
+from dashboard.ui.context import audit_banner, tandem, wait_for_store, year_picker  # noqa: E402
 from planning import access  # noqa: E402
+from planning.errors import StoreBusy, TandemError  # noqa: E402
 
 st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide")
 
@@ -27,22 +28,41 @@ SCREENS = [
     ("import_data.py", "Import & export", ":material/upload_file:", "import", "view"),
 ]
 
-t = tandem()
-person = current_person(t)
-audit_banner(t)
-if person is None:
-    # Signed out, no page shows any figure: the sign-in page is the only one there is.
-    st.navigation([st.Page(lambda: sign_in_page(t), title="Sign in", icon=":material/login:",
-                           url_path="sign-in")]).run()
-    st.stop()
 
-navigation = st.navigation([
-    st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=file == "budget.py")
-    for file, title, icon, url, action in SCREENS if access.allowed(person, action)
-])
-st.sidebar.markdown(f"**{t.firm_name}** · shared sales & marketing plan")
-st.sidebar.caption(f"Signed in as {person.describe()}")
-if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
-    sign_out()
-year_picker(t)
-navigation.run()
+def signed_out(t) -> None:
+    """Signed out, no page shows any figure: every address shows the sign-in form, so a bookmark
+    or a reload lands on its own page once the person has signed in."""
+    st.navigation([st.Page(lambda: sign_in_page(t), title="Sign in", icon=":material/login:",
+                           url_path=url, default=file == "budget.py")
+                   for file, _title, _icon, url, _action in SCREENS],
+                  position="hidden").run()
+
+
+def signed_in(t, person) -> None:
+    navigation = st.navigation([
+        st.Page(PAGES / file, title=title, icon=icon, url_path=url, default=file == "budget.py")
+        for file, title, icon, url, action in SCREENS if access.allowed(person, action)
+    ])
+    st.sidebar.markdown(f"**{t.firm_name}** · shared sales & marketing plan")
+    st.sidebar.caption(f"Signed in as {person.describe()}")
+    if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+        sign_out(t)
+    year_picker(t)
+    navigation.run()
+
+
+try:
+    t = tandem()
+    wait_for_store(t)
+    keep_cookie()
+    person = current_person(t)
+    audit_banner(t)
+    if person is None:
+        signed_out(t)
+    else:
+        signed_in(t, person)
+except StoreBusy as exc:
+    st.warning(f"The store is still busy: {exc.holder} is using it. Nothing was lost; reload the"
+               " page in a moment.", icon=":material/hourglass_top:")
+except TandemError as exc:
+    st.error(str(exc), icon=":material/error:")

@@ -1,10 +1,24 @@
-"""Who is signed in: local accounts from the store, or single sign-on when it is configured."""
+"""Who is signed in: local accounts from the store, or single sign-on when it is configured.
+
+A sign-in starts a session in the store (`planning.sessions`) whose random token the browser
+keeps in a cookie, so a reload, a new tab or a bookmark finds the person still signed in. The
+cookie is read with Streamlit's own `st.context.cookies` and written by one line of script in
+the page (Streamlit has no call for it): `SameSite=Strict`, `Secure` over HTTPS, holding 256
+random bits and nothing else. The store keeps only the token's SHA-256, so a copy of the store
+opens no session; signing out deletes it there, which ends the session in every tab.
+"""
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
 from planning import Tandem
 from planning.people import People, Person
+from planning.sessions import Sessions
+
+COOKIE = "tandem_session"
+COOKIE_DAYS = 30  # the browser may keep it this long; the store ends idle sessions sooner
 
 
 def sso_configured() -> bool:
@@ -15,17 +29,70 @@ def sso_configured() -> bool:
         return False
 
 
+def _cookie_token() -> str | None:
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser behind this run (AppTest, a bare script run)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def current_person(t: Tandem) -> Person | None:
-    person = st.session_state.get("person")
+    """The signed-in person, checked against the store on every run (sign-out, idle, disable)."""
+    state = st.session_state
+    token = state.get("session_token")
+    if token is None and "person" not in state and not state.get("signed_out"):
+        token = _cookie_token()
+    if token is not None:
+        person = Sessions(t.store).resume(token)
+        if person is None:
+            _forget(clear_cookie=True)
+            return None
+        state["person"], state["session_token"] = person, token
+    person = state.get("person")
     if person is None and sso_configured() and getattr(st.user, "is_logged_in", False):
         person = People(t.store).by_email(st.user.email or "")
-        st.session_state["person"] = person
+        state["person"] = person
+    elif person is not None and token is None:
+        person = People(t.store).active(person.name)  # disabled since: signed out at once
+        if person is None:
+            _forget()
     return person
 
 
-def sign_out() -> None:
-    st.session_state.pop("person", None)
-    st.session_state.pop("user", None)
+def _forget(*, clear_cookie: bool = False) -> None:
+    """Drop everything this browser tab held: a signed-out tab keeps no figure, no filter."""
+    st.session_state.clear()
+    st.session_state["signed_out"] = True
+    if clear_cookie:
+        st.session_state["cookie_to_set"] = ""
+
+
+def keep_cookie() -> None:
+    """Write (or clear) the session cookie asked for by the run before, once."""
+    value = st.session_state.pop("cookie_to_set", None)
+    if value is None:
+        return
+    age = COOKIE_DAYS * 86400 if value else 0
+    script = (f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)}"
+              f" + '; Path=/; Max-Age={age}; SameSite=Strict'"
+              " + (location.protocol === 'https:' ? '; Secure' : '');")
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+def signed_in(t: Tandem, person: Person) -> None:
+    token = Sessions(t.store).start(person)
+    st.session_state.pop("signed_out", None)
+    st.session_state["person"] = person
+    st.session_state["user"] = person.name
+    st.session_state["session_token"] = token
+    st.session_state["cookie_to_set"] = token
+    st.rerun()
+
+
+def sign_out(t: Tandem) -> None:
+    Sessions(t.store).end(st.session_state.get("session_token"))
+    _forget(clear_cookie=True)
     if sso_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
     st.rerun()
@@ -51,6 +118,4 @@ def sign_in_page(t: Tandem) -> None:
             if person is None:
                 st.error("That name and password do not match an account.")
             else:
-                st.session_state["person"] = person
-                st.session_state["user"] = person.name
-                st.rerun()
+                signed_in(t, person)

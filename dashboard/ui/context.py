@@ -17,7 +17,7 @@ from planning.people import Person
 def open_tandem(path: str) -> Tandem:
     """One connection per process and store file; a store created here gets the demo firm."""
     is_new = path == ":memory:" or not Path(path).exists()
-    tandem = Tandem.open(path)
+    tandem = Tandem.open(path, label="the app")
     if is_new:
         load_demo(tandem)
     return tandem
@@ -75,3 +75,12 @@ def shown_refusals() -> Iterator[None]:
         yield
     except TandemError as exc:
         st.error(str(exc), icon=":material/block:")
+
+
+def wait_for_store(t: Tandem) -> None:
+    """While a `tandem` command holds the store, say so, and wait for it rather than fail."""
+    holder = t.store.busy_with()
+    if holder:
+        with st.spinner(f"The store is busy: {holder} is running. This page loads as soon as it"
+                        " is done.", show_time=True):
+            t.store.revision()

@@ -210,3 +210,59 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0006_sign_in_tokens_and_audit_via",
+        """
+        -- A person is disabled (cannot sign in or act) or removed (kept, so that their name,
+        -- which past entries and sign-offs carry, is never given to someone else).
+        ALTER TABLE people ADD COLUMN disabled BOOLEAN DEFAULT false;
+        ALTER TABLE people ADD COLUMN removed_at TIMESTAMP;
+
+        -- Where an entry came from (app or command), and how its hash is made: 1 = SHA-256 of
+        -- the entry (entries written before this migration), 2 = HMAC-SHA-256 with the store's
+        -- audit key, `via` included.
+        ALTER TABLE audit_log ADD COLUMN via VARCHAR;
+        ALTER TABLE audit_log ADD COLUMN hash_version INTEGER DEFAULT 1;
+
+        -- Personal access tokens for the command; only their SHA-256 is kept.
+        CREATE SEQUENCE token_ids START 1;
+        CREATE TABLE access_tokens (
+            id INTEGER PRIMARY KEY DEFAULT nextval('token_ids'),
+            person VARCHAR NOT NULL,
+            token_hash VARCHAR NOT NULL UNIQUE,
+            created_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        );
+
+        -- Failed sign-ins per bucket (a name, a client, or the pair; keys are hashed), and the
+        -- clients a name has signed in from before.
+        CREATE TABLE sign_in_failures (
+            bucket VARCHAR PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure TIMESTAMP NOT NULL
+        );
+        CREATE TABLE sign_in_known (
+            bucket VARCHAR PRIMARY KEY,
+            last_success TIMESTAMP NOT NULL
+        );
+        """,
+    )
+)
+
+MIGRATIONS.append(
+    (
+        "0007_sign_in_sessions",
+        """
+        -- A signed-in browser: the SHA-256 of its random token (the token itself lives only in
+        -- the browser's cookie), whose it is, and when it was last used (idle sessions end).
+        CREATE TABLE sign_in_sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            person VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            last_seen TIMESTAMP NOT NULL
+        );
+        """,
+    )
+)
