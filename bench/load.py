@@ -106,6 +106,10 @@ class Tally:
         for body in run.error_boxes:
             self.error_boxes[f"{step}: {body}"] += 1
 
+    def count(self) -> int:
+        """Runs timed so far, every step."""
+        return sum(len(v) for v in self.times.values())
+
     def fail(self, step: str, user: User, message: str) -> None:
         self.errors.append({"step": step, "session": user.index, "person": user.name,
                             "message": message})
@@ -202,6 +206,10 @@ class Bench:
         self.tally = Tally()
         self.phases: dict[str, dict] = {}
 
+    def browsers_cpu(self) -> float:
+        """CPU-seconds of this process's children other than the server (the browsers)."""
+        return sum(sp.cpu_seconds(p) for p in sp.children(os.getpid()) if p != self.pid)
+
     def rss_mib(self) -> float | None:
         return round(self.watcher.now() / sp.MIB, 1) if self.watcher else None
 
@@ -211,18 +219,31 @@ class Bench:
         if self.watcher:
             self.watcher.phase(name)
         cpu0 = sp.cpu_seconds(self.pid) if self.pid else None
+        machine0, driver0 = sp.machine_busy_seconds(), driver_cpu()
+        runs0, browsers0 = self.tally.count(), self.browsers_cpu()
         start = time.perf_counter()
         await work
         wall = time.perf_counter() - start
+        machine, driver = sp.machine_busy_seconds() - machine0, driver_cpu() - driver0
+        browsers = self.browsers_cpu() - browsers0
         info = {"seconds": round(wall, 2), "sessions": sessions, "rss_before_mib": before,
-                "rss_after_mib": self.rss_mib()}
+                "rss_after_mib": self.rss_mib(), "driver_cpu_s": round(driver, 2),
+                "runs": self.tally.count() - runs0,
+                "machine_cores_busy": round(machine / wall, 2),
+                "loadavg_end": [round(x, 2) for x in os.getloadavg()]}
         if self.watcher:
             info["rss_peak_mib"] = round(self.watcher.peaks[name] / sp.MIB, 1)
         if cpu0 is not None:
             cpu = sp.cpu_seconds(self.pid) - cpu0
             info |= {"server_cpu_s": round(cpu, 2),
                      "server_cpu_s_per_session": round(cpu / max(1, sessions), 3),
-                     "server_cores_busy": round(cpu / wall, 2)}
+                     "server_cpu_s_per_run": round(cpu / max(1, info["runs"]), 3),
+                     "server_cores_busy": round(cpu / wall, 2),
+                     # what other processes on the machine took meanwhile
+                     "others_cores_busy": round(max(0.0, machine - cpu - driver - browsers)
+                                                / wall, 2)}
+        if browsers:
+            info["browser_cpu_s"] = round(browsers, 2)
         self.phases[name] = info
 
     async def ramp_sign_in(self, users: list[User]) -> None:
@@ -301,7 +322,7 @@ class Bench:
 
 
 # -- the store and the server -----------------------------------------------------------------
-def make_store(workdir: Path, plan_lines: int) -> Path:
+def make_store(workdir: Path, plan_lines: int, root: Path) -> Path:
     """A new store: empty (the app loads the demo firm on first open), or the demo firm plus a
     generated plan of `plan_lines` lines imported with the `tandem` command."""
     store = workdir / "tandem.duckdb"
@@ -311,9 +332,9 @@ def make_store(workdir: Path, plan_lines: int) -> Path:
         csv_path = write_plan_csv(workdir / "plan.csv", plan_lines)
         start = time.perf_counter()
         subprocess.run([*tandem, "init", "--db", str(store), "--demo"], check=True,
-                       cwd=sp.ROOT, stdout=subprocess.DEVNULL)
+                       cwd=root, stdout=subprocess.DEVNULL)
         subprocess.run([*tandem, "import", "--db", str(store), "plan", str(csv_path)],
-                       check=True, cwd=sp.ROOT)
+                       check=True, cwd=root)
         print(f"store: demo firm + {plan_lines:,} plan lines in "
               f"{time.perf_counter() - start:.0f} s")
         csv_path.unlink()
@@ -331,19 +352,33 @@ async def warm_up(url: str) -> float:
 
 
 # -- browsers, as a cross-check ---------------------------------------------------------------
-async def browser_sessions(url: str, k: int, stop_at: float, tally: Tally) -> None:
-    """K real Chromium tabs (Debian's, never downloaded) sign in and load pages in turn until
-    `stop_at`; a page counts as loaded when the app says its script is no longer running."""
+async def browser_sessions(url: str, k: int, done: asyncio.Event, tally: Tally) -> None:
+    """K real Chromium tabs (Debian's, never downloaded) sign in and load pages in turn, with
+    think time, until `done`; a page counts as loaded when the app says its script is no longer
+    running. Their CPU is reported apart from the driver's (`browser_cpu_s`)."""
     from playwright.async_api import async_playwright
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"]
-    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    app = '[data-testid="stApp"]'
+    idle = f'{app}[data-test-script-state="notRunning"]'
+
+    async def ran(page, start: float) -> float:
+        """Seconds from `start` until the run the click started has finished."""
+        try:  # a run shows as "running" first; a very quick one may be missed, hence the cap
+            await page.wait_for_selector(f'{app}[data-test-script-state="running"]',
+                                         timeout=3_000)
+        except Exception:
+            pass
+        await page.wait_for_selector(idle, timeout=RUN_TIMEOUT * 1000)
+        return time.perf_counter() - start
+
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
 
         async def tab(i: int) -> None:
             user = User(1000 + i, url, tally)
-            page = await browser.new_page()
+            context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+            page = await context.new_page()
             step = "browser: " + SIGN_IN
             try:
                 await page.goto(url)
@@ -352,26 +387,28 @@ async def browser_sessions(url: str, k: int, stop_at: float, tally: Tally) -> No
                 await page.fill('input[aria-label="Password"]', user.password)
                 start = time.perf_counter()
                 await page.get_by_role("button", name="Sign in").click()
-                await page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=300_000)
-                await page.wait_for_selector(idle, timeout=300_000)
-                tally.times.setdefault(step, []).append(time.perf_counter() - start)
+                await page.wait_for_selector('[data-testid="stSidebarNav"]',
+                                             timeout=RUN_TIMEOUT * 1000)
+                tally.times.setdefault(step, []).append(await ran(page, start))
                 n = 0
-                while time.monotonic() < stop_at:
+                while not done.is_set():
+                    await asyncio.sleep(random.expovariate(1 / 5))
+                    if done.is_set():
+                        break
                     target = PAGES[(i + n) % len(PAGES)]
                     n += 1
                     step = f"browser: {TITLES[target]}"
+                    link = page.locator('[data-testid="stSidebarNavLink"]',
+                                        has_text=TITLES[target])
                     start = time.perf_counter()
-                    await page.locator(f'[data-testid="stSidebarNav"] a[href$="/{target}"]'
-                                       if target != "budget" else
-                                       '[data-testid="stSidebarNav"] a >> nth=0').click()
-                    await page.wait_for_timeout(50)
-                    await page.wait_for_selector(idle, timeout=300_000)
-                    tally.times.setdefault(step, []).append(time.perf_counter() - start)
-                    await asyncio.sleep(random.expovariate(1 / 5))
+                    await link.first.click()
+                    tally.times.setdefault(step, []).append(await ran(page, start))
+                    if await page.locator('[data-testid="stException"]').count():
+                        tally.fail(step, user, "exception shown in the browser")
             except Exception as exc:  # a browser failure is reported, not fatal to the run
                 tally.fail(step, user, f"{type(exc).__name__}: {str(exc)[:200]}")
             finally:
-                await page.close()
+                await context.close()
         await asyncio.gather(*(tab(i) for i in range(k)))
         await browser.close()
 
@@ -394,7 +431,7 @@ def summarise(args, tally: Tally, bench: Bench, extra: dict) -> dict:
     errors = Counter(f"{e['step']}: {e['message']}" for e in tally.errors)
     result = {"shape": args.shape, "sessions": args.sessions, "steps": steps,
               "phases": bench.phases, "errors": len(tally.errors),
-              "error_messages": dict(errors.most_common()),
+              "error_messages": dict(errors.most_common()), "error_list": tally.errors[:500],
               "error_boxes": dict(tally.error_boxes.most_common()), **extra}
     peak = extra.get("server", {}).get("rss_peak_mib")
     if peak is not None:
@@ -414,7 +451,8 @@ def show(r: dict) -> None:
     print(f"\nTandem load, shape {r['shape']}: {r['sessions']} sessions, {r['store']},"
           f" app {r['url']}")
     print(f"machine: {m['cores']} cores; load average {m['loadavg_start']} at start,"
-          f" {m['loadavg_end']} at end")
+          f" {m['loadavg_end']} at end ('cores' below: the server's CPU over the phase's wall"
+          " time; 'others': every other process but this driver)")
     print(f"\n{'step':<24}{'n':>5}{'p50 s':>9}{'p95 s':>9}{'max s':>9}   target")
     for step, s in r["steps"].items():
         cells = "".join(f"{s[k]:>9.2f}" if s[k] is not None else f"{'-':>9}"
@@ -425,7 +463,7 @@ def show(r: dict) -> None:
                   if "p95_per_round" in s else "")
         print(f"{step:<24}{s['n']:>5}{cells}   {verdict}{rounds}")
     print(f"\n{'phase':<24}{'wall s':>8}{'RSS before':>12}{'peak':>8}{'after':>8}"
-          f"{'CPU s':>8}{'/session':>10}{'cores':>7}")
+          f"{'CPU s':>8}{'/session':>10}{'runs':>6}{'/run':>7}{'cores':>7}{'others':>8}")
     def cell(p: dict, key: str, width: int) -> str:
         v = p.get(key)
         return f"{v:>{width}}" if v is not None else f"{'-':>{width}}"
@@ -433,7 +471,8 @@ def show(r: dict) -> None:
         print(f"{name:<24}{p['seconds']:>8}{cell(p, 'rss_before_mib', 12)}"
               f"{cell(p, 'rss_peak_mib', 8)}{cell(p, 'rss_after_mib', 8)}"
               f"{cell(p, 'server_cpu_s', 8)}{cell(p, 'server_cpu_s_per_session', 10)}"
-              f"{cell(p, 'server_cores_busy', 7)}")
+              f"{cell(p, 'runs', 6)}{cell(p, 'server_cpu_s_per_run', 7)}"
+              f"{cell(p, 'server_cores_busy', 7)}{cell(p, 'others_cores_busy', 8)}")
     srv = r.get("server", {})
     if srv:
         print(f"\nserver RSS peak {srv['rss_peak_mib']:,.0f} MiB (target < {RSS_LIMIT_MIB} MiB:"
@@ -445,6 +484,9 @@ def show(r: dict) -> None:
               f" {'ok' if each['ok'] else 'MISSED'})")
     d = r["driver"]
     print(f"driver CPU {d['cpu_s']} s over {d['wall_s']} s ({d['cores_busy']:.2f} of a core)")
+    browsers = sum(p.get("browser_cpu_s", 0) for p in r["phases"].values())
+    if browsers:
+        print(f"browsers' CPU {browsers:.1f} s (Chromium and its driver, apart from the above)")
     print(f"\nerrors: {r['errors']}")
     for message, count in r["error_messages"].items():
         print(f"  {count:>4} x {message}")
@@ -467,10 +509,10 @@ async def main_async(args) -> dict:
         store = "attached"
     else:
         workdir = Path(tempfile.mkdtemp(prefix="tandem-load-"))
-        db = make_store(workdir, args.plan_lines)
+        db = make_store(workdir, args.plan_lines, args.app_dir)
         port = sp.free_port()
         url = f"http://127.0.0.1:{port}"
-        proc = sp.start_app(db, port, workdir / "server.log")
+        proc = sp.start_app(db, port, workdir / "server.log", args.app_dir)
         pid = proc.pid
         store = (f"demo firm + {args.plan_lines:,} plan lines" if args.plan_lines
                  else "demo firm")
@@ -485,10 +527,16 @@ async def main_async(args) -> dict:
         if watcher:
             watcher.__enter__()
         try:
-            work = [bench.run()]
+            done = asyncio.Event()
+
+            async def protocol_sessions() -> None:
+                try:
+                    await bench.run()
+                finally:
+                    done.set()
+            work = [protocol_sessions()]
             if args.browsers:
-                stop_at = time.monotonic() + (args.seconds if args.shape == "steady" else 60)
-                work.append(browser_sessions(url, args.browsers, stop_at, bench.tally))
+                work.append(browser_sessions(url, args.browsers, done, bench.tally))
             await asyncio.gather(*work)
         finally:
             if watcher:
@@ -527,11 +575,14 @@ def main() -> None:
     ap.add_argument("--plan-lines", type=int, default=0, help="add a plan of N lines first")
     ap.add_argument("--url", help="attach to a running app instead of starting one")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid (else found by port)")
+    ap.add_argument("--app-dir", type=Path, default=sp.ROOT,
+                    help="run the app of this checkout (e.g. an exported older commit)")
     ap.add_argument("--browsers", type=int, default=0, help="K real Chromium sessions too")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--keep-log", action="store_true", help="keep and name the server's log")
     ap.add_argument("--out", type=Path, help="JSON file (default bench/out/load-<shape>.json)")
     args = ap.parse_args()
+    args.app_dir = args.app_dir.resolve()
     args.sessions = args.sessions or (50 if args.shape == "steady" else 20)
     result = asyncio.run(main_async(args))
     show(result)

@@ -27,15 +27,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(store: Path, port: int, log: Path) -> subprocess.Popen:
-    """`streamlit run dashboard/app.py` on `store`, headless, its output in `log`."""
+def start_app(store: Path, port: int, log: Path, root: Path = ROOT) -> subprocess.Popen:
+    """`streamlit run dashboard/app.py` of the checkout at `root` on `store`, headless, its
+    output in `log`."""
     env = {**os.environ, "TANDEM_DB": str(store)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard" / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--server.fileWatcherType", "none",
            "--server.runOnSave", "false", "--browser.gatherUsageStats", "false"]
     out = log.open("w")
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float = 120.0) -> None:
@@ -84,18 +85,24 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
+def children(pid: int) -> list[int]:
+    """The direct children of `pid`."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            found += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
 def tree(pid: int) -> list[int]:
     """`pid` and its descendants."""
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
         found.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                children = Path(f"/proc/{p}/task/{task}/children").read_text().split()
-                todo.extend(int(c) for c in children)
-        except OSError:
-            continue
+        todo.extend(children(p))
     return found
 
 
@@ -120,6 +127,13 @@ def cpu_seconds(pid: int) -> float:
         fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
         total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
     return total / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU-seconds all cores of the machine have spent busy since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICK
 
 
 class Watcher:
