@@ -94,9 +94,11 @@ class Tally:
         self.rounds: dict[str, list[list[float]]] = {}
         self.errors: list[dict] = []
         self.error_boxes: Counter[str] = Counter()
+        self.bytes: dict[str, list[int]] = {}  # bytes received per run
 
     def add(self, step: str, user: User, run: Run, problem: str = "") -> None:
         self.times.setdefault(step, []).append(run.seconds)
+        self.bytes.setdefault(step, []).append(run.bytes_in)
         for message in run.exceptions:
             self.fail(step, user, f"exception: {message}")
         if run.page_not_found:
@@ -141,7 +143,7 @@ class User:
         return [p for p in PAGES if p in self.session.pages]
 
     async def open_form(self) -> bool:
-        """Connect and load the sign-in form (untimed as a step; timed as "sign-in form")."""
+        """Connect and load the sign-in form (timed as the step "sign-in form")."""
         return await self._guard("sign-in form", self._open_form())
 
     async def _open_form(self) -> None:
@@ -164,6 +166,8 @@ class User:
             if follow is not None:
                 run.seconds += follow.seconds
                 run.exceptions += follow.exceptions
+                run.error_boxes += follow.error_boxes
+                run.bytes_in += follow.bytes_in
         problem = "" if "budget" in s.pages else (
             f"still signed out after signing in as {self.name}: {run.error_boxes or 'no message'}")
         self.tally.add(SIGN_IN, self, run, problem)
@@ -426,6 +430,8 @@ def summarise(args, tally: Tally, bench: Bench, extra: dict) -> dict:
         target = target_for(args.shape, step)
         if target is not None and s["p95"] is not None:
             s |= {"target_p95": target, "ok": s["p95"] < target}
+        if tally.bytes.get(step):
+            s["kib_mean"] = round(sum(tally.bytes[step]) / len(tally.bytes[step]) / 1024, 1)
         if step in tally.rounds:
             s["p95_per_round"] = [stats(r)["p95"] for r in tally.rounds[step]]
     errors = Counter(f"{e['step']}: {e['message']}" for e in tally.errors)
@@ -453,7 +459,7 @@ def show(r: dict) -> None:
     print(f"machine: {m['cores']} cores; load average {m['loadavg_start']} at start,"
           f" {m['loadavg_end']} at end ('cores' below: the server's CPU over the phase's wall"
           " time; 'others': every other process but this driver)")
-    print(f"\n{'step':<24}{'n':>5}{'p50 s':>9}{'p95 s':>9}{'max s':>9}   target")
+    print(f"\n{'step':<26}{'n':>5}{'p50 s':>9}{'p95 s':>9}{'max s':>9}{'KiB':>8}   target")
     for step, s in r["steps"].items():
         cells = "".join(f"{s[k]:>9.2f}" if s[k] is not None else f"{'-':>9}"
                         for k in ("p50", "p95", "max"))
@@ -461,7 +467,8 @@ def show(r: dict) -> None:
                    if "ok" in s else "")
         rounds = (" rounds " + " ".join(f"{x:.2f}" for x in s["p95_per_round"])
                   if "p95_per_round" in s else "")
-        print(f"{step:<24}{s['n']:>5}{cells}   {verdict}{rounds}")
+        kib = f"{s['kib_mean']:>8.0f}" if "kib_mean" in s else f"{'-':>8}"
+        print(f"{step:<26}{s['n']:>5}{cells}{kib}   {verdict}{rounds}")
     print(f"\n{'phase':<24}{'wall s':>8}{'RSS before':>12}{'peak':>8}{'after':>8}"
           f"{'CPU s':>8}{'/session':>10}{'runs':>6}{'/run':>7}{'cores':>7}{'others':>8}")
     def cell(p: dict, key: str, width: int) -> str:
