@@ -33,6 +33,10 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR) -> None:
     tandem.set_pool(DEMO_YEAR, DEMO_POOL, "demo")
     people = People(tandem.store)
     known = {p.name for p in people.list()}
+    added = []
     for name, role, department, password in DEMO_PEOPLE:
         if name not in known:
             people.add(name, role, password, department=department, actor="demo")
+            added.append(name)
+    # Their passwords are published in the README: note it, so the app can say so on every page.
+    people.mark_demo(added)

@@ -3,29 +3,54 @@
 Roles: the sales head and the marketing head review each other's lines; an executive sees
 everything and may reopen a locked plan with a reason; a planner uploads and edits draft lines
 for one department or both; a viewer only looks.
+
+An administrator disables, enables and removes people; a disabled or removed person cannot sign
+in or act (`planning.audit.record` refuses any change in their name). A removed person is kept,
+hidden, so that their name, which past audit entries and sign-offs carry, is never given to
+someone else; their sign-offs stand (see `People.remove`).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import hmac
+import json
 import secrets
+import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import duckdb
 
-from planning import audit
+from planning import audit, throttle
 from planning.errors import Refused
 from planning.store import Store
 
 ROLES = ("sales_head", "marketing_head", "executive", "planner", "viewer")
 ADMIN_ROLE = "administrator"  # not a stored role: the server's own administrator
 DEPARTMENTS = ("sales", "marketing", "both")
-# scrypt at OWASP's minimum cost: 2**17 × 8 × 128 bytes = 128 MiB and ~0.4 s per check. The
-# parameters are stored in each hash, so a later, higher cost still checks older hashes.
+# scrypt at OWASP's recommended cost: 2**17 × 8 × 128 bytes = 128 MiB and ~0.4 s per check.
+# Kept, not lowered: the memory is what makes each guess expensive on a GPU for whoever steals
+# the store. What the server spends is bounded instead by hashing at most HASHING_AT_ONCE
+# passwords at a time in a process (2 × 128 MiB), and by the sign-in throttle. The parameters
+# are stored in each hash, so a later, higher cost still checks older hashes.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 SCRYPT_MAXMEM = 256 * 1024 * 1024
 MIN_PASSWORD = 8
+HASHING_AT_ONCE = 2
+HASHING_WAIT = 30.0  # seconds a sign-in waits for a free hashing slot before it is told to retry
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
+DEMO_SETTING = "demo_accounts"  # names still holding the demo firm's published passwords
+
+
+class SignInThrottled(Refused):
+    """Too many failed sign-ins for this name or from this client, or too many password checks
+    at once: try again in `retry_after` seconds. The password was not checked."""
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message or f"too many failed sign-ins; try again in"
+                                    f" {self.retry_after} s")
 
 
 @dataclass(frozen=True)
@@ -58,10 +83,21 @@ class Person:
         return f"{self.name} ({role}{f', {self.department}' if self.department else ''})"
 
 
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    """scrypt, at most HASHING_AT_ONCE at a time in this process: 20 people signing in together
+    take 2 × 128 MiB and queue, not 20 × 128 MiB."""
+    if not _hashing.acquire(timeout=HASHING_WAIT):
+        raise SignInThrottled(5, "too many passwords are being checked at once; try again in 5 s")
+    try:
+        return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                              maxmem=SCRYPT_MAXMEM)
+    finally:
+        _hashing.release()
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R,
-                            p=SCRYPT_P, maxmem=SCRYPT_MAXMEM)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
@@ -72,11 +108,18 @@ def check_password(password: str, stored: str | None) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        found = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
-                               r=int(r), p=int(p), maxmem=SCRYPT_MAXMEM)
+        found = _scrypt(password, bytes.fromhex(salt), int(n), int(r), int(p))
     except ValueError:
         return False
     return hmac.compare_digest(found.hex(), digest)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+PERSON = "SELECT name, role, department, email FROM people"
+ACTIVE = " AND removed_at IS NULL"
 
 
 class People:
@@ -88,6 +131,8 @@ class People:
         name = name.strip()
         if not 1 <= len(name) <= 60:
             raise Refused("a name has 1 to 60 characters")
+        if name == ADMIN_ROLE:
+            raise Refused(f"{ADMIN_ROLE!r} names the server's administrator; choose another name")
         if role not in ROLES:
             raise Refused(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
         if (role == "planner") != (department is not None):
@@ -95,13 +140,16 @@ class People:
         if department is not None and department not in DEPARTMENTS:
             raise Refused(f"unknown department {department!r}; use one of"
                           f" {', '.join(DEPARTMENTS)}")
-        if password is not None and len(password) < MIN_PASSWORD:
-            raise Refused(f"a password has at least {MIN_PASSWORD} characters")
+        _check_length(password)
         hashed = hash_password(password) if password is not None else None
         email = email.strip().lower() if email else None
 
         def work(cur: duckdb.DuckDBPyConnection) -> None:
-            if cur.execute("SELECT 1 FROM people WHERE name = ?", [name]).fetchone():
+            found = cur.execute("SELECT removed_at FROM people WHERE name = ?", [name]).fetchone()
+            if found and found[0] is not None:
+                raise Refused(f"{name!r} named a person who was removed; a name is never given"
+                              " again (past entries carry it), so choose another")
+            if found:
                 raise Refused(f"there is already a person named {name!r}")
             if email and cur.execute("SELECT 1 FROM people WHERE email = ?", [email]).fetchone():
                 raise Refused(f"the e-mail {email} already belongs to someone")
@@ -114,28 +162,179 @@ class People:
         return Person(name, role, department, email)
 
     def list(self) -> list[Person]:
+        """Everyone not removed (disabled people included, see `disabled`), by name."""
         return [Person(*r) for r in self.store.query(
-            "SELECT name, role, department, email FROM people ORDER BY name")]
+            f"{PERSON} WHERE true{ACTIVE} ORDER BY name")]
+
+    def disabled(self) -> set[str]:
+        """Names of the people who are disabled (and not removed)."""
+        return {r[0] for r in self.store.query(
+            f"SELECT name FROM people WHERE disabled{ACTIVE}")}
 
     def get(self, name: str) -> Person:
-        row = self.store.query("SELECT name, role, department, email FROM people WHERE name = ?",
-                               [name])
+        row = self.store.query(f"{PERSON} WHERE name = ?{ACTIVE}", [name])
         if not row:
             raise Refused(f"there is no person named {name!r}")
         return Person(*row[0])
 
-    def by_email(self, email: str) -> Person | None:
-        row = self.store.query("SELECT name, role, department, email FROM people"
-                               " WHERE email = ?", [email.strip().lower()])
+    def active(self, name: str) -> Person | None:
+        """The person, if they exist and may still act (not disabled, not removed): the app
+        checks its signed-in person with this on every page, so a disable takes effect at once."""
+        row = self.store.query(f"{PERSON} WHERE name = ? AND NOT disabled{ACTIVE}", [name])
         return Person(*row[0]) if row else None
 
-    def sign_in(self, name: str, password: str) -> Person | None:
-        """The person, if the password is theirs; None otherwise (never says which was wrong)."""
-        row = self.store.query("SELECT password_hash FROM people WHERE name = ?", [name.strip()])
+    def require_active(self, name: str) -> Person:
+        """The person, or Refused naming why they cannot act."""
+        person = self.get(name)
+        if name in self.disabled():
+            raise Refused(f"{name} is disabled and can no longer act; an administrator may"
+                          " enable them again")
+        return person
+
+    def by_email(self, email: str) -> Person | None:
+        """The active person with this e-mail (single sign-on); None for a disabled one."""
+        row = self.store.query(f"{PERSON} WHERE email = ? AND NOT disabled{ACTIVE}",
+                               [email.strip().lower()])
+        return Person(*row[0]) if row else None
+
+    # -- signing in ---------------------------------------------------------------------------
+    def sign_in(self, name: str, password: str, *, client: str | None = None) -> Person | None:
+        """The person, if the password is theirs and they may act; None otherwise (never says
+        whether the name, the password or the account was the problem).
+
+        `client` identifies where the attempt comes from (the app passes the visitor's address);
+        failures are throttled per name, per client and per pair (`planning.throttle`). While
+        held, this raises `SignInThrottled` (a `Refused`) with `retry_after` seconds, before any
+        password is checked, so "try again in N s" is told apart from a wrong password.
+        """
+        name = name.strip()
+        wait = throttle.retry_after(self.store, name, client)
+        if wait > 0:
+            raise SignInThrottled(wait)
+        row = self.store.query("SELECT password_hash, disabled, removed_at FROM people"
+                               " WHERE name = ?", [name])
         stored = row[0][0] if row else None
-        if not check_password(password, stored or _decoy()):
+        if not check_password(password, stored or _decoy()) or not stored:
+            throttle.failed(self.store, name, client)
             return None
-        return self.get(name.strip()) if stored else None
+        if row[0][1] or row[0][2] is not None:
+            return None  # the right password of an account that may no longer sign in
+        throttle.succeeded(self.store, name, client)
+        return self.get(name)
+
+    # -- passwords ----------------------------------------------------------------------------
+    def set_password(self, name: str, password: str, *, actor: str = ADMIN_ROLE) -> None:
+        """An administrator sets a person's password (audited; the password is not kept)."""
+        self._store_password(self.get(name).name, password, actor, "set password")
+
+    def change_password(self, name: str, old: str, new: str, *,
+                        client: str | None = None) -> None:
+        """A person changes their own password, proving it with the current one (throttled as a
+        sign-in: `SignInThrottled` while held; Refused when `old` is not right)."""
+        person = self.sign_in(name, old, client=client)
+        if person is None:
+            raise Refused("the current password is not right")
+        if new == old:
+            raise Refused("the new password is the current one; choose another")
+        self._store_password(person.name, new, person.name, "change password")
+
+    def _store_password(self, name: str, password: str, actor: str, action: str) -> None:
+        _check_length(password)
+        hashed = hash_password(password)
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            cur.execute("UPDATE people SET password_hash = ? WHERE name = ?", [hashed, name])
+            _forget_demo(cur, name)
+            audit.record(cur, actor, action, f"person {name}")
+
+        self.store.write(work)
+
+    # -- disable, enable, remove ----------------------------------------------------------------
+    def disable(self, name: str, *, actor: str = ADMIN_ROLE) -> None:
+        """The person can no longer sign in or act; their data and history stay."""
+        self._set_disabled(name, True, actor)
+
+    def enable(self, name: str, *, actor: str = ADMIN_ROLE) -> None:
+        self._set_disabled(name, False, actor)
+
+    def _set_disabled(self, name: str, disabled: bool, actor: str) -> None:
+        name = self.get(name).name
+        if (name in self.disabled()) == disabled:
+            raise Refused(f"{name} is already {'disabled' if disabled else 'enabled'}")
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            cur.execute("UPDATE people SET disabled = ? WHERE name = ?", [disabled, name])
+            audit.record(cur, actor, "disable person" if disabled else "enable person",
+                         f"person {name}", before={"disabled": not disabled},
+                         after={"disabled": disabled})
+
+        self.store.write(work)
+
+    def remove(self, name: str, *, actor: str = ADMIN_ROLE) -> None:
+        """Remove a person: they vanish from lists, cannot sign in or act, their password,
+        e-mail and tokens are dropped, and their name is never given again.
+
+        Their past audit entries stay as written, and so do their sign-offs: a sign-off was a
+        decision a head was entitled to take when they took it, and removing someone who left
+        must not quietly reopen a reviewed plan. A line they signed off that changes afterwards
+        is a new version and needs a new sign-off anyway; to review their decisions again, the
+        other head returns the lines.
+        """
+        person = self.get(name)
+
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            cur.execute("UPDATE people SET removed_at = ?, disabled = true, password_hash = NULL,"
+                        " email = NULL WHERE name = ?", [_now(), person.name])
+            cur.execute("UPDATE access_tokens SET revoked_at = ? WHERE person = ?"
+                        " AND revoked_at IS NULL", [_now(), person.name])
+            _forget_demo(cur, person.name)
+            audit.record(cur, actor, "remove person", f"person {person.name}",
+                         before={"role": person.role, "department": person.department,
+                                 "email": person.email})
+
+        self.store.write(work)
+
+    # -- the demo firm's accounts ---------------------------------------------------------------
+    def mark_demo(self, names: list[str]) -> None:
+        """Note that these people hold the demo firm's published passwords (`load_demo`)."""
+        def work(cur: duckdb.DuckDBPyConnection) -> None:
+            known = set(_demo_names(cur))
+            _set_demo(cur, sorted(known | set(names)))
+
+        self.store.write(work)
+
+    def demo_accounts(self) -> list[str]:
+        """People who can still sign in with a password the README publishes: while there are
+        any, anyone who reads the README can sign in to this store. A person leaves the list
+        when their password changes or they are removed or disabled. One small read."""
+        names = self.store.scalar("SELECT value FROM settings WHERE key = ?", [DEMO_SETTING])
+        if not names:
+            return []
+        live = {r[0] for r in self.store.query(
+            f"SELECT name FROM people WHERE NOT disabled AND password_hash IS NOT NULL{ACTIVE}")}
+        return [n for n in json.loads(names) if n in live]
+
+
+def _check_length(password: str | None) -> None:
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise Refused(f"a password has at least {MIN_PASSWORD} characters")
+
+
+def _demo_names(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    row = cur.execute("SELECT value FROM settings WHERE key = ?", [DEMO_SETTING]).fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def _set_demo(cur: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    value = json.dumps(names)
+    cur.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = ?",
+                [DEMO_SETTING, value, value])
+
+
+def _forget_demo(cur: duckdb.DuckDBPyConnection, name: str) -> None:
+    names = _demo_names(cur)
+    if name in names:
+        _set_demo(cur, [n for n in names if n != name])
 
 
 @functools.cache

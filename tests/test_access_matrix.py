@@ -109,6 +109,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             continue
         path = folder / f"{name}.duckdb"
         shutil.copy(base, path)
+        shutil.copy(f"{base}.key", f"{path}.key")  # the audit key travels with its store
         t = Tandem(Store(path))
         prepare(t)
         t.close()
@@ -470,6 +471,7 @@ def fresh_copy(templates: dict[str, Path], tmp_path: Path):
     def open_copy(setup: str) -> Tandem:
         path = tmp_path / "matrix.duckdb"
         shutil.copy(templates[setup], path)
+        shutil.copy(f"{templates[setup]}.key", f"{path}.key")
         t = Tandem(Store(path))
         opened.append(t)
         return t

@@ -1,13 +1,14 @@
 """The hash-chained audit log: entries link up, land with their change, and show tampering."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from planning import audit
+from planning import audit, audit_key
 from planning.budget import BudgetFilter
-from planning.errors import Refused
+from planning.errors import Refused, StoreError
 from planning.scenarios import LineEdit
 from planning.store import Store
 from planning.tandem import Tandem
@@ -76,11 +77,16 @@ def test_entries_hold_what_changed(t):
 
 
 def test_the_hash_covers_every_field(t):
-    seq, at, actor, action, entity, before, after, reason, prev, digest = t.store.query(
+    seq, at, actor, action, entity, before, after, reason, via, prev, digest = t.store.query(
         "SELECT seq, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%f'), actor, action, entity,"
-        " before, after, reason, prev_hash, hash FROM audit_log WHERE seq = 5")[0]
-    assert audit.entry_hash(seq, at, actor, action, entity, before, after, reason, prev) == digest
-    assert audit.entry_hash(seq, at, actor, action, entity, before, after, "other", prev) != digest
+        " before, after, reason, via, prev_hash, hash FROM audit_log WHERE seq = 5")[0]
+    key = audit_key.for_reading(t.store.path).secret
+    fields = [seq, at, actor, action, entity, before, after, reason, via, prev]
+    assert audit.entry_hmac(key, *fields) == digest
+    assert audit.entry_hmac(key, *fields[:7], "other", *fields[8:]) != digest
+    assert audit.entry_hmac(key, *fields[:8], "command", prev) != digest  # via is covered
+    # Without the key, the entry's plain hash is not its hash: it cannot be recomputed.
+    assert audit.entry_hash(seq, at, actor, action, entity, before, after, reason, prev) != digest
 
 
 def test_a_refused_change_appends_nothing(t):
@@ -201,3 +207,173 @@ def test_money_in_an_entry_is_exact_text():
     assert audit.money(D("1234.50")) == "1234.50"
     assert audit.money(D("0.10")) == "0.10"
     assert audit.money(None) is None
+
+
+# -- the key, the head and anchors -------------------------------------------------------------
+ROW = ("SELECT seq, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%f'), actor, action, entity, before,"
+       " after, reason, via, prev_hash FROM audit_log WHERE seq = ?")
+
+
+def rehash_from(store: Store, seq: int, make) -> None:
+    """What a forger with the store (but not the key) does: rewrite an entry and re-hash it and
+    every later one, so that the links hold."""
+    last = store.scalar("SELECT max(seq) FROM audit_log")
+    prev = store.scalar("SELECT prev_hash FROM audit_log WHERE seq = ?", [seq])
+    for n in range(seq, last + 1):
+        row = list(store.query(ROW, [n])[0])
+        row[-1] = prev
+        digest, version = make(row)
+        store.write(lambda cur, d=digest, v=version, p=prev, n=n: cur.execute(
+            "UPDATE audit_log SET hash = ?, hash_version = ?, prev_hash = ? WHERE seq = ?",
+            [d, v, p, n]))
+        prev = digest
+
+
+def test_the_key_file_sits_beside_the_store_readable_by_its_owner_only(t):
+    path = audit_key.key_path(t.store.path)
+    assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
+    key = audit_key.for_reading(t.store.path)
+    assert len(key.secret) == 32 and key.keyed_from == 1
+    assert key.secret.hex() not in repr(t.store.query("SELECT * FROM audit_log"))
+
+
+def test_rewriting_and_rehashing_without_the_key_is_detected(t):
+    t.store.write(lambda cur: cur.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3"))
+    # Re-hashed as keyless (version 1) entries, the links all hold, yet it does not verify.
+    rehash_from(t.store, 3, lambda r: (audit.entry_hash(*r[:8], r[9]), 1))
+    verdict = audit.verify(t.store)
+    assert (verdict.intact, verdict.broken_at) == (False, 3)
+    assert verdict.problem == "it is not keyed, yet the audit key signs every entry from here on"
+    # Re-hashed with a guessed key, likewise.
+    rehash_from(t.store, 3, lambda r: (audit.entry_hmac(b"guess" * 8, *r), 2))
+    assert audit.verify(t.store) == audit.Verdict(False, 2, 3, "its content does not match its"
+                                                               " hash")
+
+
+def test_a_forged_entry_appended_at_the_end_is_detected(t):
+    seq, prev = audit.head(t.store)
+    at = "2026-03-02T09:00:00.000000"
+    forged = audit.entry_hash(seq + 1, at, "erin", "reopen", "scenario baseline", None, None,
+                              "because", prev)
+    t.store.write(lambda cur: cur.execute(
+        "INSERT INTO audit_log (seq, recorded_at, actor, action, entity, reason, prev_hash, hash,"
+        " via, hash_version) VALUES (?, ?, 'erin', 'reopen', 'scenario baseline', 'because', ?,"
+        " ?, 'app', 1)", [seq + 1, at, prev, forged]))
+    verdict = audit.verify(t.store)
+    assert (verdict.intact, verdict.broken_at, verdict.entries) == (False, 6, 5)
+
+
+def test_verify_returns_the_head_and_an_anchor_catches_a_cut_or_a_rewrite(t):
+    verdict = audit.verify(t.store)
+    assert verdict.intact and verdict.head == audit.head(t.store)[1]
+    assert audit.head(t.store)[0] == verdict.entries == 5
+    anchor = (5, verdict.head)
+    assert audit.verify(t.store, anchor).intact
+    assert audit.verify(t.store, (3, t.store.scalar(
+        "SELECT hash FROM audit_log WHERE seq = 3"))).intact
+    # Cutting the last entries leaves a chain that verifies on its own ...
+    t.store.write(lambda cur: cur.execute("DELETE FROM audit_log WHERE seq >= 4"))
+    assert audit.verify(t.store) == audit.Verdict(True, 3)
+    # ... but not against the anchor kept elsewhere.
+    assert audit.verify(t.store, anchor) == audit.Verdict(
+        False, 3, 5, "entry 5 of the anchor is gone: the trail was cut back to 3 entries")
+    # Deleting every entry, likewise.
+    t.store.write(lambda cur: cur.execute("DELETE FROM audit_log"))
+    assert audit.verify(t.store, anchor).intact is False
+    # A rewritten entry under an anchor (here: with a wrong hash) is named.
+    wrong = (1, "0" * 64)
+    assert audit.verify(t.store, wrong).problem.startswith("entry 1 of the anchor is gone")
+
+
+def test_an_anchor_names_a_rewritten_entry(t):
+    assert audit.verify(t.store, (2, "f" * 64)) == audit.Verdict(
+        False, 5, 2, "entry 2 no longer has the anchor's hash: the trail was rewritten")
+
+
+@pytest.mark.parametrize("text", ["5", "x:" + "0" * 64, "0:" + "0" * 64, "3:abc", "3:" + "g" * 64])
+def test_a_malformed_anchor_is_refused(text):
+    with pytest.raises(ValueError, match="is not an anchor"):
+        audit.parse_anchor(text)
+    assert audit.parse_anchor(" 3:" + "AB" * 32) == (3, "ab" * 32)
+
+
+def test_entries_written_before_the_key_still_verify(tmp_path):
+    """A store from before the key: its keyless entries verify, new ones are keyed after them,
+    and a rewrite of a keyed entry as keyless is caught."""
+    store = Store(tmp_path / "old.duckdb")
+    try:
+        def old_record(cur, n: int) -> None:  # what the code wrote before the key existed
+            prev = cur.execute("SELECT coalesce(max(hash), ?) FROM audit_log WHERE seq = ?",
+                               [audit.GENESIS, n - 1]).fetchone()[0]
+            at = f"2026-01-0{n}T10:00:00.000000"
+            digest = audit.entry_hash(n, at, "ann", "import", "plan p.csv", None, None, None,
+                                      prev)
+            cur.execute("INSERT INTO audit_log (seq, recorded_at, actor, action, entity,"
+                        " prev_hash, hash) VALUES (?, ?, 'ann', 'import', 'plan p.csv', ?, ?)",
+                        [n, at, prev, digest])
+
+        for n in (1, 2):
+            store.write(lambda cur, n=n: old_record(cur, n))
+        assert store.query("SELECT hash_version, via FROM audit_log") == [(1, None), (1, None)]
+        assert not audit_key.key_path(store.path).exists()
+        assert audit.verify(store) == audit.Verdict(True, 2)
+        Tandem(store).set_pool(Y, D("10.00"), "erin")
+        assert audit_key.for_reading(store.path).keyed_from == 3
+        assert store.query("SELECT seq, hash_version, via FROM audit_log ORDER BY seq") == [
+            (1, 1, None), (2, 1, None), (3, 2, "app")]
+        assert audit.verify(store) == audit.Verdict(True, 3)
+        # Rewriting the keyed entry as a keyless one is caught, though the links hold.
+        rehash_from(store, 3, lambda r: (audit.entry_hash(*r[:8], r[9]), 1))
+        assert audit.verify(store).broken_at == 3
+    finally:
+        store.close()
+
+
+def test_a_lost_key_refuses_writes_instead_of_making_a_new_one(t, snapshot):
+    path = audit_key.key_path(t.store.path)
+    saved = path.read_bytes()
+    path.unlink()
+    verdict = audit.verify(t.store)
+    assert (verdict.intact, verdict.broken_at) == (False, 1)
+    assert "the audit key is missing" in verdict.problem
+    before = snapshot(t.store)
+    with pytest.raises(StoreError, match="is missing, yet the audit trail holds entries"):
+        t.set_pool(Y, D("5.00"), "erin")
+    assert snapshot(t.store) == before and not path.exists()
+    path.write_bytes(saved)
+    t.set_pool(Y, D("5.00"), "erin")
+    assert audit.verify(t.store).intact
+
+
+def test_the_key_may_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(audit_key.KEY_ENV, "ab" * 32)
+    store = Store(tmp_path / "env.duckdb")
+    try:
+        Tandem(store).set_pool(Y, D("1.00"), "erin")
+        assert not audit_key.key_path(store.path).exists()
+        assert audit.verify(store).intact
+        monkeypatch.setenv(audit_key.KEY_ENV, "cd" * 32)
+        assert audit.verify(store).problem == "its content does not match its hash"
+        monkeypatch.setenv(audit_key.KEY_ENV, "abc")
+        with pytest.raises(StoreError, match="at least 64 hex digits"):
+            audit.verify(store)
+    finally:
+        store.close()
+
+
+def test_entries_say_whether_they_came_from_the_app_or_the_command(tandem):
+    tandem.set_pool(Y, D("1.00"), "erin")
+    with audit.via("command"):
+        tandem.set_pool(Y, D("2.00"), "erin")
+    tandem.set_pool(Y, D("3.00"), "erin")
+    assert [e.via for e in reversed(audit.entries(tandem.store))] == ["app", "command", "app"]
+    with pytest.raises(ValueError):
+        with audit.via("email"):
+            pass
+
+
+def test_minutes_end_with_the_head(t):
+    text = audit.minutes(t.store, datetime(2000, 1, 1), datetime(2100, 1, 1))
+    count, digest = audit.head(t.store)
+    assert text.endswith(f"\n\nAudit trail: {count} entries, head {digest}\n")
+    assert audit.verify(t.store, (count, digest)).intact

@@ -1,12 +1,14 @@
 """`tandem users`, `tandem review`, `tandem scenario lock|reopen --as` and `tandem audit`.
 
 Each test runs the command on a store of its own: a plan of six lines (two of each owner) and
-the five demo people, added with `tandem users add --password-stdin`.
+the five demo people, added with `tandem users add --password-stdin`. `--as NAME` proves the
+person: the `tandem` helper below passes their password in $TANDEM_PASSWORD unless told not to.
 """
 from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -28,10 +30,23 @@ PLAN = """fiscal_year,owner,category,funnel_stage,channel,region,month,amount,de
 2026,joint,Content,awareness,Webinars,EMEA,2026-02,80.00,
 """
 SETUP_ENTRIES = 6  # the import and five people
+PASSWORDS = {name: password for name, _role, _department, password in DEMO_PEOPLE}
 
 
-def tandem(db: Path, *args: str) -> int:
-    """Run the command; a usage error's SystemExit becomes its exit status."""
+@pytest.fixture(autouse=True)
+def no_proof_in_the_environment(monkeypatch):
+    for name in ("TANDEM_PASSWORD", "TANDEM_TOKEN", "TANDEM_AUDIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    os.environ.pop("TANDEM_PASSWORD", None)
+
+
+def tandem(db: Path, *args: str, prove: bool = True) -> int:
+    """Run the command; a usage error's SystemExit becomes its exit status. With `prove`, a
+    `--as NAME` of a demo person is proved with their password in $TANDEM_PASSWORD."""
+    os.environ.pop("TANDEM_PASSWORD", None)
+    if prove and "--as" in args and args[args.index("--as") + 1] in PASSWORDS:
+        os.environ["TANDEM_PASSWORD"] = PASSWORDS[args[args.index("--as") + 1]]
     try:
         return main(["--db", str(db), *args])
     except SystemExit as exit_:
@@ -69,8 +84,8 @@ def db(tmp_path: Path, capsys, monkeypatch) -> Path:
     return path
 
 
-def run(db: Path, capsys, *args: str) -> tuple[int, str, str]:
-    code = tandem(db, *args)
+def run(db: Path, capsys, *args: str, prove: bool = True) -> tuple[int, str, str]:
+    code = tandem(db, *args, prove=prove)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -81,12 +96,12 @@ def test_users_add_then_list(db, capsys, monkeypatch):
                     "--email", "Ann@Example.com", password="correct horse")
     assert (code, capsys.readouterr()) == (0, ("added Ann Ames (planner, sales)\n", ""))
     assert run(db, capsys, "users", "list") == (0, (
-        "Ann Ames\tplanner\tsales\tann@example.com\n"
-        "Erin Executive\texecutive\t-\t-\n"
-        "Marco Marketing\tmarketing_head\t-\t-\n"
-        "Pat Planner\tplanner\tboth\t-\n"
-        "Sofia Sales\tsales_head\t-\t-\n"
-        "Vic Viewer\tviewer\t-\t-\n"), "")
+        "Ann Ames\tplanner\tsales\tann@example.com\tactive\n"
+        "Erin Executive\texecutive\t-\t-\tactive\n"
+        "Marco Marketing\tmarketing_head\t-\t-\tactive\n"
+        "Pat Planner\tplanner\tboth\t-\tactive\n"
+        "Sofia Sales\tsales_head\t-\t-\tactive\n"
+        "Vic Viewer\tviewer\t-\t-\tactive\n"), "")
     store = Store(db)
     try:
         people = People(store)
@@ -195,6 +210,10 @@ def sign_everything(db: Path) -> None:
                   "--where", "owner=marketing", "--where", "owner=joint") == 0
 
 
+def head(db: Path) -> str:
+    return query(db, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")[0][0]
+
+
 def locked(db: Path) -> bool:
     return query(db, "SELECT locked FROM scenarios WHERE name = 'baseline'")[0][0]
 
@@ -247,11 +266,12 @@ def test_a_locked_scenario_refuses_review_steps(db, capsys):
 
 # -- audit -------------------------------------------------------------------------------------
 def test_audit_verify_and_tampering(db, capsys):
-    assert run(db, capsys, "audit", "verify") == (0, f"intact, {SETUP_ENTRIES} entries\n", "")
+    assert run(db, capsys, "audit", "verify") == (
+        0, f"intact, {SETUP_ENTRIES} entries, head {head(db)}\n", "")
     sign_everything(db)
     capsys.readouterr()
-    assert run(db, capsys, "audit", "verify") == (0, f"intact, {SETUP_ENTRIES + 3} entries\n",
-                                                  "")
+    assert run(db, capsys, "audit", "verify") == (
+        0, f"intact, {SETUP_ENTRIES + 3} entries, head {head(db)}\n", "")
     con = duckdb.connect(str(db))
     con.execute("UPDATE audit_log SET actor = 'Mallory' WHERE seq = 8")
     con.close()

@@ -38,6 +38,7 @@ def db(demo_db: Path, tmp_path: Path, capsys, monkeypatch) -> Path:
     monkeypatch.setenv("USER", "ann")
     path = tmp_path / "cli.duckdb"
     shutil.copy(demo_db, path)
+    shutil.copy(f"{demo_db}.key", f"{path}.key")  # the audit key travels with its store
     capsys.readouterr()
     return path
 
@@ -226,8 +227,9 @@ def test_compare_table(db, capsys):
     assert out[-1] == "0 line(s) differ between baseline and alt"
 
 
-def test_adopt_changes_the_adopted_scenario(db, capsys):
+def test_adopt_changes_the_adopted_scenario(db, capsys, monkeypatch):
     assert tandem(db, "scenario", "clone", "baseline", "alt") == 0
+    monkeypatch.setenv("TANDEM_PASSWORD", "executive-demo-2026")  # --as proves the person
     assert tandem(db, "scenario", "adopt", "alt", "--as", "Erin Executive") == 0
     assert capsys.readouterr().out.splitlines()[-1] == "FY2026 now follows scenario alt"
     t = open_store(db)

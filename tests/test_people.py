@@ -250,3 +250,91 @@ def test_owners_head_of_and_describe(person, head_of, owners, described):
     assert person.head_of == head_of
     assert person.owners == frozenset(owners)
     assert person.describe() == described
+
+
+# -- passwords, disabling, removing ----------------------------------------------------------
+def test_an_administrator_sets_a_password_and_a_person_changes_their_own(people, store):
+    people.add("Ann", "viewer", "first-password")
+    people.set_password("Ann", "second-password")
+    assert people.sign_in("Ann", "first-password") is None
+    assert people.sign_in("Ann", "second-password") == Person("Ann", "viewer")
+    with pytest.raises(Refused, match="^the current password is not right$"):
+        people.change_password("Ann", "first-password", "third-password")
+    with pytest.raises(Refused, match="at least 8"):
+        people.change_password("Ann", "second-password", "short")
+    people.change_password("Ann", "second-password", "third-password", client="laptop")
+    assert people.sign_in("Ann", "third-password") == Person("Ann", "viewer")
+    trail = audit_rows(store)
+    assert [r[:3] for r in trail[1:]] == [("administrator", "set password", "person Ann"),
+                                         ("Ann", "change password", "person Ann")]
+    assert "password" not in repr([r[3:] for r in trail])  # no password or hash kept
+    with pytest.raises(Refused, match="no person named"):
+        people.set_password("Nobody", "whatever-2026")
+
+
+def test_a_disabled_person_cannot_sign_in_or_act_until_enabled(people, store, snapshot):
+    from planning.tandem import Tandem
+
+    people.add("Erin", "executive", "correct horse", email="erin@example.com")
+    erin = people.get("Erin")
+    people.disable("Erin")
+    assert people.sign_in("Erin", "correct horse") is None
+    assert people.active("Erin") is None and people.by_email("erin@example.com") is None
+    assert people.disabled() == {"Erin"}
+    assert people.list() == [erin]  # still listed, as disabled
+    before = snapshot(store)
+    # A session opened before the disable acts no more: the change is refused whole.
+    with pytest.raises(Refused, match="^Erin is disabled and can no longer act"):
+        Tandem(store).set_pool(2026, 1000, erin)
+    assert snapshot(store) == before
+    with pytest.raises(Refused, match="already disabled"):
+        people.disable("Erin")
+    people.enable("Erin")
+    assert people.sign_in("Erin", "correct horse") == erin
+    Tandem(store).set_pool(2026, 1000, erin)
+    assert [r[:2] for r in audit_rows(store)][-3:] == [("administrator", "disable person"),
+                                                      ("administrator", "enable person"),
+                                                      ("Erin", "set pool")]
+
+
+def test_a_removed_person_is_gone_but_their_name_and_history_stay(people, store):
+    people.add("Sofia", "sales_head", "correct horse", email="sofia@example.com")
+    store.write(lambda cur: cur.execute(
+        "INSERT INTO sign_offs VALUES (1, 1, 'sales', 'Sofia', now()::TIMESTAMP)"))
+    people.remove("Sofia")
+    assert people.list() == [] and people.active("Sofia") is None
+    assert people.sign_in("Sofia", "correct horse") is None
+    with pytest.raises(Refused, match="no person named 'Sofia'"):
+        people.get("Sofia")
+    with pytest.raises(Refused, match="was removed; a name is never given again"):
+        people.add("Sofia", "viewer", "password-2026")
+    # Her sign-off stands, her entries stay, her e-mail is free again.
+    assert store.query("SELECT person FROM sign_offs") == [("Sofia",)]
+    assert [r[:2] for r in audit_rows(store)] == [("admin", "add person"),
+                                                 ("administrator", "remove person")]
+    people.add("Sofia Two", "viewer", "password-2026", email="sofia@example.com")
+    assert audit.verify(store).intact
+
+
+def test_the_administrators_name_is_reserved(people):
+    with pytest.raises(Refused, match="names the server's administrator"):
+        people.add(ADMIN_ROLE, "executive", "password-2026")
+
+
+# -- the demo firm's accounts ------------------------------------------------------------------
+def test_demo_accounts_are_recorded_at_load_and_cleared_one_by_one(demo):
+    people = People(demo.store)
+    names = ["Sofia Sales", "Marco Marketing", "Erin Executive", "Pat Planner", "Vic Viewer"]
+    assert sorted(people.demo_accounts()) == sorted(names)
+    people.change_password("Sofia Sales", "sales-demo-2026", "a-private-one-2026")
+    people.set_password("Marco Marketing", "another-private-2026")
+    people.remove("Vic Viewer")
+    people.disable("Pat Planner")
+    assert sorted(people.demo_accounts()) == ["Erin Executive"]
+    people.enable("Pat Planner")  # still the published password
+    assert sorted(people.demo_accounts()) == ["Erin Executive", "Pat Planner"]
+
+
+def test_a_store_without_the_demo_has_no_demo_accounts(people):
+    people.add("Sofia Sales", "sales_head", "sales-demo-2026")  # same password, added by hand
+    assert people.demo_accounts() == []

@@ -533,7 +533,9 @@ def test_minutes_hold_the_decisions_of_a_period_with_their_actors(t, review, who
     text = audit.minutes(t.store, start, end, scenario="baseline")
     lines = text.splitlines()
     assert lines[0] == f"# Budget review decisions, {start:%Y-%m-%d} to {end:%Y-%m-%d}"
-    decisions = [line.split(" — ", 1)[1] for line in lines[2:]]
+    # The minutes end with the audit trail's head, an anchor to check the trail against later.
+    assert lines[-2:] == ["", f"Audit trail: 14 entries, head {audit.head(t.store)[1]}"]
+    decisions = [line.split(" — ", 1)[1] for line in lines[2:-2]]
     assert decisions == [
         "**Pat Planner** submit (scenario baseline): filter all lines, lines 6",
         "**Sofia Sales** return (scenario baseline): filter category=Events, lines 1"

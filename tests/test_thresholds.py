@@ -52,14 +52,16 @@ def test_inconsistent_thresholds_are_refused(demo, bad):
     assert thresholds(demo.store) == DEFAULT_THRESHOLDS
 
 
-def test_the_command_shows_and_sets_them(tmp_path, capsys):
+def test_the_command_shows_and_sets_them(tmp_path, capsys, monkeypatch):
     db = str(tmp_path / "t.duckdb")
     assert main(["--db", db, "init", "--demo"]) == 0
     assert main(["--db", db, "thresholds"]) == 0
     assert capsys.readouterr().out.endswith(
         "status: on track at 100% of target or better, watch from 90%, off track below"
         " (budget variance: within ±5% / ±10%)\n")
+    monkeypatch.setenv("TANDEM_PASSWORD", "executive-demo-2026")  # --as proves the person
     assert main(["--db", db, "thresholds", "--amber", "0.85", "--as", "Erin Executive"]) == 0
     assert "watch from 85%" in capsys.readouterr().out
+    monkeypatch.setenv("TANDEM_PASSWORD", "viewer-demo-2026")
     assert main(["--db", db, "thresholds", "--green", "0.5", "--as", "Vic Viewer"]) == 1
     assert "may not change the KPI status thresholds" in capsys.readouterr().err
