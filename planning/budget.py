@@ -10,6 +10,7 @@ from planning.model import OWNERS, BudgetLine
 from planning.money import ZERO
 from planning.store import Store
 from planning.store import budget_sql as sql
+from planning.store.reads import cached
 
 DIMENSIONS = ("owner", "funnel_stage", "category", "channel", "region")
 SORTABLE = (*DIMENSIONS, "month", "amount", "status")
@@ -116,10 +117,14 @@ class Budget:
                  where: BudgetFilter | None = None) -> None:
         self.store, self.year, self.scenario = store, year, scenario
         self.filter = where or BudgetFilter()
-        found = store.scalar(sql.SCENARIO_ID, [year, scenario])
+        found = store.reads.get(("scenario id", year, scenario),
+                                lambda: store.scalar(sql.SCENARIO_ID, [year, scenario]))
         if found is None:
             raise Refused(f"there is no scenario {scenario!r} in fiscal year {year}")
         self.scenario_id: int = found
+
+    def cache_key(self) -> tuple:
+        return (self.year, self.scenario_id, self.filter)
 
     def filtered(self, where: BudgetFilter) -> Budget:
         return Budget(self.store, self.year, self.scenario, where)
@@ -128,6 +133,7 @@ class Budget:
         clauses, params = self.filter.clauses() if use_filter else ([], [])
         return " AND ".join(["l.scenario_id = ?", *clauses]), [self.scenario_id, *params]
 
+    @cached
     def summary(self) -> BudgetSummary:
         where, params = self._where()
         rows = self.store.query(sql.TOTALS.format(where=where), params)
@@ -145,6 +151,7 @@ class Budget:
             lines=sum(r[2] for r in rows),
         )
 
+    @cached
     def by_dimension(self, dim: str) -> list[tuple[str, str, Decimal]]:
         """(value, owner, amount) for each value of a dimension."""
         if dim not in DIMENSIONS:
@@ -152,10 +159,12 @@ class Budget:
         where, params = self._where()
         return self.store.query(sql.BY_DIMENSION.format(dim=dim, where=where), params)
 
+    @cached
     def monthly(self) -> list[tuple[date, str, Decimal]]:
         where, params = self._where()
         return self.store.query(sql.MONTHLY.format(where=where), params)
 
+    @cached
     def lines(self, *, sort: str = "amount", descending: bool = True, page: int = 0,
               page_size: int = PAGE_SIZE) -> list[BudgetLine]:
         """One page of lines; the table never holds more than `page_size` rows."""
@@ -167,12 +176,14 @@ class Budget:
                                 [*params, page_size, page * page_size])
         return [BudgetLine(r[0], self.scenario, *r[1:]) for r in rows]
 
+    @cached
     def options(self) -> dict[str, list[str]]:
         """The values each dimension takes in this scenario, for filter pickers."""
         return {dim: [r[0] for r in self.store.query(sql.OPTIONS.format(dim=dim),
                                                      [self.scenario_id])]
                 for dim in DIMENSIONS}
 
+    @cached
     def month_range(self) -> tuple[date | None, date | None]:
         row = self.store.query(sql.MONTH_RANGE, [self.scenario_id])[0]
         return row[0], row[1]

@@ -165,6 +165,11 @@ class KpiView:
 
 
 def options(store: Store) -> dict[str, list[str]]:
+    """The regions, channels and sources a KPI view can be filtered on."""
+    return store.reads.get(("kpi options",), lambda: _options(store))
+
+
+def _options(store: Store) -> dict[str, list[str]]:
     found = {dim: [r[0] for r in store.query(sql.OPTIONS.format(dim=dim))]
              for dim in ("region", "channel")}
     found["sourced_by"] = list(SOURCES)
@@ -173,6 +178,13 @@ def options(store: Store) -> dict[str, list[str]]:
 
 def kpi_view(store: Store, year: int, period: str, where: KpiFilter | None = None,
              *, unplanned_limit: int = 200) -> KpiView:
+    """Everything the KPI page shows for one period and filter (kept per store revision)."""
+    return store.reads.get(("kpi view", year, period, where, unplanned_limit),
+                           lambda: _kpi_view(store, year, period, where, unplanned_limit))
+
+
+def _kpi_view(store: Store, year: int, period: str, where: KpiFilter | None,
+              unplanned_limit: int) -> KpiView:
     where = where or KpiFilter()
     year_months = fiscal_months(store, year)
     found = targets(store, year)

@@ -21,6 +21,7 @@ from planning.people import Person
 from planning.scenarios import Scenarios, _where, scenario_id
 from planning.store import Store
 from planning.store import review_sql as sql
+from planning.store.reads import cached
 
 OTHER = {"sales": "marketing", "marketing": "sales"}
 
@@ -179,6 +180,10 @@ class Review:
         self.store.write(work)
 
     # -- what the review meeting looks at ---------------------------------------------------------
+    def cache_key(self) -> tuple:
+        return ()
+
+    @cached
     def queue(self, who: Person, year: int, scenario: str, limit: int = 500) -> list[QueuedLine]:
         """Lines waiting for this head's sign-off, biggest first (none for other roles)."""
         if not who.head_of:
@@ -189,20 +194,24 @@ class Review:
                                            limit]).fetchall()
         return [QueuedLine(*r) for r in rows]
 
+    @cached
     def status(self, year: int, scenario: str) -> list[tuple[str, str, int, Decimal]]:
         """(owner, status, lines, amount) of a scenario."""
         with self.store.cursor() as cur:
             return cur.execute(sql.STATUS_COUNTS, [scenario_id(cur, year, scenario)]).fetchall()
 
+    @cached
     def waiting(self, year: int, scenario: str, department: str) -> int:
         """Submitted lines that still need this department's sign-off."""
         with self.store.cursor() as cur:
             sid = scenario_id(cur, year, scenario)
             return cur.execute(sql.WAITING, [sid, OTHER[department], department]).fetchone()[0]
 
+    @cached
     def comments(self, line_id: int) -> list[tuple]:
         return self.store.query(sql.COMMENTS, [line_id])
 
+    @cached
     def open_threads(self, year: int, scenario: str) -> list[tuple]:
         with self.store.cursor() as cur:
             return cur.execute(sql.OPEN_THREADS, [scenario_id(cur, year, scenario)]).fetchall()

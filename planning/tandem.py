@@ -17,6 +17,7 @@ from planning.projection import Projection, clear_assumption, project, set_assum
 from planning.scenarios import Scenarios, adopted_scenario
 from planning.store import Store
 from planning.store import budget_sql as sql
+from planning.store.reads import cached
 
 
 class Tandem:
@@ -30,6 +31,9 @@ class Tandem:
 
     def close(self) -> None:
         self.store.close()
+
+    def cache_key(self) -> tuple:
+        return ()
 
     # -- the firm -------------------------------------------------------------------------------
     @property
@@ -59,14 +63,17 @@ class Tandem:
         return not self.store.scalar("SELECT count(*) FROM imports")
 
     # -- fiscal years and scenarios ---------------------------------------------------------------
+    @cached
     def fiscal_years(self) -> list[int]:
         """Newest first."""
         return [r[0] for r in self.store.query(sql.FISCAL_YEARS)]
 
+    @cached
     def adopted_scenario(self, year: int) -> str:
         with self.store.cursor() as cur:
             return adopted_scenario(cur, year)
 
+    @cached
     def scenarios(self, year: int) -> list[Scenario]:
         """Every scenario of the year: allocation and the sales / marketing / joint split."""
         adopted = self.adopted_scenario(year)
@@ -82,11 +89,16 @@ class Tandem:
         """Clone, adopt, lock, scale, shift, split and edit (see planning.scenarios)."""
         return Scenarios(self.store)
 
+    @cached
     def project(self, year: int, scenario: str) -> Projection:
         return project(self.store, year, scenario)
 
     def compare(self, year: int, names: list[str]) -> Comparison:
-        return compare(self.store, year, names)
+        return self._compare(year, tuple(names))
+
+    @cached
+    def _compare(self, year: int, names: tuple[str, ...]) -> Comparison:
+        return compare(self.store, year, list(names))
 
     def set_assumption(self, year: int, scenario: str, name: str, value: Decimal,
                        actor: Person | str, reason: str, channel: str = "") -> None:
@@ -96,6 +108,7 @@ class Tandem:
                          channel: str = "") -> None:
         clear_assumption(self.store, year, scenario, name, actor, channel)
 
+    @cached
     def pool(self, year: int) -> Decimal | None:
         return self.store.scalar(sql.POOL, [year])
 
@@ -125,6 +138,7 @@ class Tandem:
         return import_csv(self.store, kind, data, file_name=file_name, scenario=scenario,
                           actor=actor, commit=commit)
 
+    @cached
     def recent_imports(self, limit: int = 20) -> list[tuple]:
         """(when, kind, file, scenario, rows, added, updated, control total, by), newest first."""
         return self.store.query(

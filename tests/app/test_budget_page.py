@@ -71,9 +71,31 @@ def test_refuses_a_malformed_pool(store_file):
 def test_empty_store_points_to_the_import_page(tmp_path, monkeypatch):
 
 
+    from planning.people import People
+
     path = tmp_path / "empty.duckdb"
-    Tandem.open(path).close()  # exists, so the app does not load the demo
+    empty = Tandem.open(path)  # exists, so the app does not load the demo
+    People(empty.store).add("Pat Planner", "planner", "planner-password", department="both")
+    empty.close()
     monkeypatch.setenv("TANDEM_DB", str(path))
     at = signed_in()
     assert not at.exception
     assert "Import & export" in at.info[0].value
+
+
+def test_a_command_run_beside_the_app_is_shown_on_the_next_rerun(app, store_file):
+    """The app keeps read results per store revision; a write by `tandem` in another process
+    bumps it, so the next rerun shows the new figure without a restart."""
+    import subprocess
+    import sys
+
+    assert metric(app, "Pool") == "$6,250,000"
+    app.run()  # a rerun with nothing changed answers from what the app kept
+    assert metric(app, "Pool") == "$6,250,000"
+    done = subprocess.run([sys.executable, "-m", "planning.cli", "--db", str(store_file), "pool",
+                           "2026", "7000000.00"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    app.run()
+    assert not app.exception
+    assert metric(app, "Pool") == "$7,000,000"
+    assert metric(app, "Unallocated") == "$1,033,349"
