@@ -1,6 +1,7 @@
 """Import & export: check a planner's CSV, see every problem or a summary, then commit it."""
 from __future__ import annotations
 
+import functools
 import io
 
 import pandas as pd
@@ -115,8 +116,8 @@ cols = st.columns(len(KINDS))
 for column, export_kind in zip(cols, KINDS, strict=True):
     if year is None:
         break
-    column.download_button(
-        f"{export_kind} FY{year}", t.export_csv(export_kind, year=year).encode(),
+    column.download_button(  # the file is built when it is asked for, not on every rerun
+        f"{export_kind} FY{year}", functools.partial(t.export_csv, export_kind, year=year),
         file_name=f"{export_kind}-FY{year}.csv", mime="text/csv",
         icon=":material/download:", key=f"export_{export_kind}", width="stretch")
 st.caption("Exports are in the same form the importer reads. Text that a spreadsheet would run"
