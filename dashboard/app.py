@@ -10,7 +10,14 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a checkou
 
 import streamlit as st  # noqa: E402
 
-from dashboard.ui.auth import current_person, keep_cookie, sign_in_page, sign_out  # noqa: E402
+from dashboard.ui.auth import (  # noqa: E402
+    current_person,
+    demo_warning,
+    keep_cookie,
+    password_form,
+    sign_in_page,
+    sign_out,
+)
 from dashboard.ui.context import audit_banner, tandem, wait_for_store, year_picker  # noqa: E402
 from planning import access  # noqa: E402
 from planning.errors import StoreBusy, TandemError  # noqa: E402
@@ -47,6 +54,8 @@ def signed_in(t, person) -> None:
     st.sidebar.caption(f"Signed in as {person.describe()}")
     if st.sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
         sign_out(t)
+    password_form(t, person)
+    demo_warning(t)
     year_picker(t)
     navigation.run()
 

@@ -14,7 +14,8 @@ import json
 import streamlit as st
 
 from planning import Tandem
-from planning.people import People, Person
+from planning.errors import Refused
+from planning.people import People, Person, SignInThrottled
 from planning.sessions import Sessions
 
 COOKIE = "tandem_session"
@@ -114,8 +115,52 @@ def sign_in_page(t: Tandem) -> None:
         name = st.text_input("Name", key="sign_in_name")
         password = st.text_input("Password", type="password", key="sign_in_password")
         if st.form_submit_button("Sign in", type="primary"):
-            person = People(t.store).sign_in(name, password)
+            try:
+                person = People(t.store).sign_in(name, password, client=_client())
+            except SignInThrottled as exc:
+                st.error(f"Too many attempts: try again in {exc.retry_after} s.",
+                         icon=":material/timer:")
+                return
             if person is None:
                 st.error("That name and password do not match an account.")
             else:
                 signed_in(t, person)
+
+
+def _client() -> str | None:
+    """Where the attempt comes from, for the sign-in throttle (the browser's address)."""
+    try:
+        address = st.context.ip_address
+    except Exception:
+        return None
+    return address if isinstance(address, str) else None
+
+
+def password_form(t: Tandem, person: Person) -> None:
+    """A person changes their own password, proving it with the current one."""
+    with st.sidebar.expander("Change my password", icon=":material/key:"), \
+            st.form("change_password", clear_on_submit=True):
+        old = st.text_input("Current password", type="password", key="pw_old")
+        new = st.text_input("New password", type="password", key="pw_new")
+        again = st.text_input("New password again", type="password", key="pw_again")
+        if st.form_submit_button("Change it"):
+            if new != again:
+                st.error("The two new passwords differ.")
+                return
+            try:
+                People(t.store).change_password(person.name, old, new, client=_client())
+            except SignInThrottled as exc:
+                st.error(f"Too many attempts: try again in {exc.retry_after} s.")
+            except Refused as exc:
+                st.error(str(exc))
+            else:
+                st.success("Your password is changed.")
+
+
+def demo_warning(t: Tandem) -> None:
+    """A store whose people still hold the demo firm's published passwords says so everywhere."""
+    names = People(t.store).demo_accounts()
+    if names:
+        st.sidebar.warning(f"Demo accounts with published passwords: {', '.join(names)}. Change"
+                           " or remove them before real use (`tandem users passwd|remove`).",
+                           icon=":material/warning:")
