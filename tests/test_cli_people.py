@@ -7,6 +7,7 @@ person: the `tandem` helper below passes their password in $TANDEM_PASSWORD unle
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import sys
@@ -37,20 +38,21 @@ PASSWORDS = {name: password for name, _role, _department, password in DEMO_PEOPL
 def no_proof_in_the_environment(monkeypatch):
     for name in ("TANDEM_PASSWORD", "TANDEM_TOKEN", "TANDEM_AUDIT_KEY"):
         monkeypatch.delenv(name, raising=False)
-    yield
-    os.environ.pop("TANDEM_PASSWORD", None)
 
 
 def tandem(db: Path, *args: str, prove: bool = True) -> int:
     """Run the command; a usage error's SystemExit becomes its exit status. With `prove`, a
     `--as NAME` of a demo person is proved with their password in $TANDEM_PASSWORD."""
-    os.environ.pop("TANDEM_PASSWORD", None)
-    if prove and "--as" in args and args[args.index("--as") + 1] in PASSWORDS:
+    proving = prove and "--as" in args and args[args.index("--as") + 1] in PASSWORDS
+    if proving:
         os.environ["TANDEM_PASSWORD"] = PASSWORDS[args[args.index("--as") + 1]]
     try:
         return main(["--db", str(db), *args])
     except SystemExit as exit_:
         return exit_.code
+    finally:
+        if proving:
+            os.environ.pop("TANDEM_PASSWORD", None)
 
 
 def add_user(db: Path, monkeypatch, *args: str, password: str = "password-2026") -> int:
@@ -307,3 +309,130 @@ def test_audit_export_writes_every_entry(db, capsys, tmp_path):
     # Without --out the same text goes to standard output.
     code, text, _err = run(db, capsys, "audit", "export")
     assert (code, text) == (0, out.read_text(encoding="utf-8"))
+
+
+# -- proving who acts --------------------------------------------------------------------------
+def entry_count(db: Path) -> int:
+    return query(db, "SELECT count(*) FROM audit_log")[0][0]
+
+
+def test_acting_as_someone_without_their_proof_is_refused(db, capsys):
+    """From one shell, nobody submits as Pat, signs off as Marco or Sofia, locks or reopens."""
+    before = entry_count(db)
+    for args in (("review", "submit", "baseline", "--as", "Pat Planner"),
+                 ("review", "sign", "baseline", "--as", "Marco Marketing"),
+                 ("scenario", "lock", "baseline", "--as", "Sofia Sales"),
+                 ("scenario", "reopen", "baseline", "--as", "Erin Executive", "--reason", "x"),
+                 ("thresholds", "--amber", "0.8", "--as", "Erin Executive"),
+                 ("pool", "2026", "1.00", "--as", "Erin Executive")):
+        code, out, err = run(db, capsys, *args, prove=False)
+        assert (code, out) == (1, ""), args
+        assert err.startswith(f"tandem: acting as {args[args.index('--as') + 1]} needs their"
+                              " proof: their password (--password-stdin or $TANDEM_PASSWORD)")
+    assert entry_count(db) == before and set(statuses(db).values()) == {"draft"}
+
+
+def test_a_wrong_password_is_refused_and_a_right_one_from_stdin_acts(db, capsys, monkeypatch):
+    monkeypatch.setenv("TANDEM_PASSWORD", "sales-demo-2026")  # Sofia's, not Pat's
+    assert run(db, capsys, "review", "submit", "baseline", "--as", "Pat Planner",
+               prove=False) == (1, "", "tandem: that is not the password of Pat Planner\n")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("planner-demo-2026\n"))
+    assert run(db, capsys, "review", "submit", "baseline", "--as", "Pat Planner",
+               "--password-stdin", prove=False) == (0, "submit: 6 line(s) of baseline\n", "")
+    assert query(db, "SELECT actor, via FROM audit_log ORDER BY seq DESC LIMIT 1") == [
+        ("Pat Planner", "command")]
+
+
+def make_token(db: Path, capsys, monkeypatch, name: str) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS[name] + "\n"))
+    code, out, err = run(db, capsys, "users", "token", name, "--password-stdin")
+    assert (code, err) == (0, "")
+    first, token = out.splitlines()
+    assert first.startswith("token ") and first.endswith(
+        f" for {name} (shown once; keep it like a password):")
+    return int(first.split()[1]), token
+
+
+def test_a_personal_access_token_proves_its_person_until_revoked(db, capsys, monkeypatch):
+    number, token = make_token(db, capsys, monkeypatch, "Pat Planner")
+    assert token.startswith("tandem_") and len(token) > 40
+    stored = query(db, "SELECT person, token_hash FROM access_tokens")
+    assert stored == [("Pat Planner", hashlib.sha256(token.encode()).hexdigest())]
+    assert token not in repr(query(db, "SELECT * FROM audit_log"))
+    monkeypatch.setenv("TANDEM_TOKEN", token)
+    assert run(db, capsys, "review", "submit", "baseline", "--where", "owner=sales",
+               "--as", "Pat Planner", prove=False) == (0, "submit: 2 line(s) of baseline\n", "")
+    # Pat's token does not prove anyone else.
+    assert run(db, capsys, "review", "sign", "baseline", "--as", "Marco Marketing",
+               prove=False) == (1, "", "tandem: that token does not prove Marco Marketing: it"
+                                       " is unknown, revoked or someone else's\n")
+    monkeypatch.delenv("TANDEM_TOKEN")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(token + "\n"))
+    assert run(db, capsys, "review", "submit", "baseline", "--where", "owner=joint",
+               "--as", "Pat Planner", "--token-stdin", prove=False)[0] == 0
+    assert run(db, capsys, "users", "tokens", "Pat Planner")[1].endswith("\tlive\n")
+    assert run(db, capsys, "users", "revoke-token", "Pat Planner", str(number)) == (
+        0, "revoked 1 token(s) of Pat Planner\n", "")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(token + "\n"))
+    assert run(db, capsys, "review", "submit", "baseline", "--as", "Pat Planner",
+               "--token-stdin", prove=False)[0] == 1
+    assert run(db, capsys, "users", "revoke-token", "Pat Planner", "--all") == (
+        1, "", "tandem: Pat Planner has no live token\n")
+    assert [r[:2] for r in query(db, "SELECT actor, action FROM audit_log WHERE action LIKE"
+                                     " '%token' ORDER BY seq")] == [
+        ("Pat Planner", "create token"), ("administrator", "revoke token")]
+
+
+def test_a_token_needs_the_persons_password(db, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("not-pats-password\n"))
+    assert run(db, capsys, "users", "token", "Pat Planner", "--password-stdin") == (
+        1, "", "tandem: that is not the password of 'Pat Planner', or they may not act\n")
+    assert query(db, "SELECT count(*) FROM access_tokens") == [(0,)]
+
+
+def test_users_passwd_disable_enable_remove(db, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-new-password-2026\n"))
+    assert run(db, capsys, "users", "passwd", "Pat Planner", "--password-stdin") == (
+        0, "password set for Pat Planner\n", "")
+    assert run(db, capsys, "review", "submit", "baseline", "--as", "Pat Planner")[0] == 1
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a-new-password-2026\n"))
+    assert run(db, capsys, "review", "submit", "baseline", "--where", "owner=sales", "--as",
+               "Pat Planner", "--password-stdin", prove=False)[0] == 0
+
+    assert run(db, capsys, "users", "disable", "Sofia Sales") == (0, "disabled Sofia Sales\n", "")
+    assert run(db, capsys, "users", "list")[1].splitlines()[3] == (
+        "Sofia Sales\tsales_head\t-\t-\tdisabled")
+    assert run(db, capsys, "review", "sign", "baseline", "--as", "Sofia Sales") == (
+        1, "", "tandem: Sofia Sales is disabled and can no longer act; an administrator may"
+               " enable them again\n")
+    assert run(db, capsys, "users", "enable", "Sofia Sales") == (0, "enabled Sofia Sales\n", "")
+    assert run(db, capsys, "users", "remove", "Vic Viewer") == (
+        0, "removed Vic Viewer; their past entries and sign-offs stay\n", "")
+    assert "Vic Viewer" not in run(db, capsys, "users", "list")[1]
+    assert run(db, capsys, "users", "disable", "Vic Viewer") == (
+        1, "", "tandem: there is no person named 'Vic Viewer'\n")
+    assert query(db, "SELECT actor, action, entity, via FROM audit_log WHERE action IN"
+                     " ('set password', 'disable person', 'enable person', 'remove person')"
+                     " ORDER BY seq") == [
+        ("administrator", "set password", "person Pat Planner", "command"),
+        ("administrator", "disable person", "person Sofia Sales", "command"),
+        ("administrator", "enable person", "person Sofia Sales", "command"),
+        ("administrator", "remove person", "person Vic Viewer", "command")]
+
+
+def test_audit_verify_against_an_anchor(db, capsys):
+    code, out, _ = run(db, capsys, "audit", "verify")
+    anchor = f"{SETUP_ENTRIES}:{out.split('head ')[1].strip()}"
+    sign_everything(db)
+    capsys.readouterr()
+    assert run(db, capsys, "audit", "verify", "--anchor", anchor)[0] == 0
+    con = duckdb.connect(str(db))
+    con.execute(f"DELETE FROM audit_log WHERE seq >= {SETUP_ENTRIES}")
+    con.close()
+    code, out, _ = run(db, capsys, "audit", "verify")
+    assert (code, out.startswith(f"intact, {SETUP_ENTRIES - 1} entries")) == (0, True)
+    assert run(db, capsys, "audit", "verify", "--anchor", anchor) == (
+        1, "", f"broken at entry {SETUP_ENTRIES}: entry {SETUP_ENTRIES} of the anchor is gone:"
+               f" the trail was cut back to {SETUP_ENTRIES - 1} entries\n")
+    code, _, err = run(db, capsys, "audit", "verify", "--anchor", "6:abc")
+    assert code == 2 and "is not an anchor" in err
