@@ -19,7 +19,8 @@ from dashboard.ui.auth import (  # noqa: E402
     sign_out,
 )
 from dashboard.ui.context import audit_banner, tandem, wait_for_store, year_picker  # noqa: E402
-from planning import access  # noqa: E402
+from dashboard.ui.first_run import first_run_page  # noqa: E402
+from planning import access, first_run  # noqa: E402
 from planning.errors import StoreBusy, TandemError  # noqa: E402
 
 st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide")
@@ -36,13 +37,12 @@ SCREENS = [
 ]
 
 
-def signed_out(t) -> None:
-    """Signed out, no page shows any figure: every address shows the sign-in form, so a bookmark
-    or a reload lands on its own page once the person has signed in."""
-    st.navigation([st.Page(lambda: sign_in_page(t), title="Sign in", icon=":material/login:",
-                           url_path=url, default=file == "budget.py")
-                   for file, _title, _icon, url, _action in SCREENS],
-                  position="hidden").run()
+def at_every_address(screen, title: str, icon: str) -> None:
+    """Show one screen whatever page the address names, so a bookmark or a reload lands on its
+    own page once the person has signed in (and never on "Page not found")."""
+    st.navigation([st.Page(screen, title=title, icon=icon, url_path=url,
+                           default=file == "budget.py")
+                   for file, _title, _icon, url, _action in SCREENS], position="hidden").run()
 
 
 def signed_in(t, person) -> None:
@@ -66,8 +66,10 @@ try:
     keep_cookie()
     person = current_person(t)
     audit_banner(t)
-    if person is None:
-        signed_out(t)
+    if person is None and first_run.is_new(t):
+        at_every_address(lambda: first_run_page(t), "Welcome", ":material/waving_hand:")
+    elif person is None:  # signed out, no page shows any figure
+        at_every_address(lambda: sign_in_page(t), "Sign in", ":material/login:")
     else:
         signed_in(t, person)
 except StoreBusy as exc:

@@ -7,8 +7,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import audit, cli_kpis, cli_people, cli_scenario
-from planning.demo import load_demo
+from planning import audit, cli_kpis, cli_people, cli_scenario, first_run
 from planning.errors import StoreBusy, TandemError
 from planning.imports import ImportReport
 from planning.model import BASELINE, KINDS
@@ -122,9 +121,13 @@ class _Waiting:
 def _init(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
     tandem.configure(firm_name=args.firm, currency=args.currency,
                      fiscal_year_start_month=args.fiscal_year_start)
-    if args.demo:
-        load_demo(tandem)
-    print(f"store ready: {tandem.store.path}" + (" (demo firm loaded)" if args.demo else ""))
+    note = ""
+    if args.demo and first_run.is_new(tandem):
+        first_run.explore_demo(tandem)
+        note = " (demo firm loaded)"
+    elif args.demo:  # run twice, or on a firm's own store: never add the demo's accounts to it
+        note = " (it already has people: the demo firm was not loaded)"
+    print(f"store ready: {tandem.store.path}{note}")
     return 0
 
 

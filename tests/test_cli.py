@@ -311,3 +311,20 @@ def test_a_store_busy_past_the_wait_exits_3_with_a_readable_message(db, capsys, 
     monkeypatch.delenv("TANDEM_WAIT")
     assert main(["--db", str(db), "pool", "2026"]) == 0
     assert "2026: pool" in capsys.readouterr().out  # nothing was written: no pool was set
+
+
+def test_init_demo_never_adds_the_demo_to_a_store_that_has_people(db, capsys):
+    assert main(["--db", str(db), "init", "--demo"]) == 0
+    assert main(["--db", str(db), "init", "--demo"]) == 0
+    assert "the demo firm was not loaded" in capsys.readouterr().out
+    other = db.with_name("firm.duckdb")
+    from planning import Tandem, first_run
+
+    t = Tandem.open(other)
+    first_run.start_firm(t, firm="Acme", currency="USD", fiscal_year_start_month=1,
+                         name="Ada Admin", password="a-long-password")
+    t.close()
+    assert main(["--db", str(other), "init", "--demo"]) == 0
+    t = Tandem.open(other)
+    assert t.firm_name == "Acme" and not t.fiscal_years()
+    t.close()

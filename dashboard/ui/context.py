@@ -3,24 +3,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import streamlit as st
 
 from planning import Tandem, TandemError, audit
 from planning.cli import store_path
-from planning.demo import load_demo
 from planning.people import Person
 
 
 @st.cache_resource(show_spinner="Opening the store…")
 def open_tandem(path: str) -> Tandem:
-    """One connection per process and store file; a store created here gets the demo firm."""
-    is_new = path == ":memory:" or not Path(path).exists()
-    tandem = Tandem.open(path, label="the app")
-    if is_new:
-        load_demo(tandem)
-    return tandem
+    """One store handle per process and store (a new store starts empty: see `first_run`)."""
+    return Tandem.open(path, label="the app")
 
 
 def tandem() -> Tandem:

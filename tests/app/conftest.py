@@ -10,10 +10,24 @@ APP = str(ROOT / "dashboard" / "app.py")
 PAGES = ROOT / "pages"
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Path:
+    """The demo firm, made once (`tandem init --demo`), copied for each test that needs it."""
+    from planning.cli import main
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    assert main(["--db", str(path), "init", "--demo"]) == 0
+    return path
+
+
 @pytest.fixture
-def store_file(tmp_path, monkeypatch) -> Path:
-    """A store file that does not exist yet: the app creates it with the demo firm."""
+def store_file(demo_store, tmp_path, monkeypatch) -> Path:
+    """A store of its own holding the demo firm, named by TANDEM_DB as the app reads it."""
     path = tmp_path / "app.duckdb"
+    for suffix in ("", ".key"):  # the store and, beside it, its audit key
+        source = demo_store.with_name(demo_store.name + suffix)
+        if source.exists():
+            path.with_name(path.name + suffix).write_bytes(source.read_bytes())
     monkeypatch.setenv("TANDEM_DB", str(path))
     return path
 

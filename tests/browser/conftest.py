@@ -28,10 +28,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """The app on a fresh store (so with the demo firm), as the README starts it."""
+    """The app on a new store holding the demo firm, as the README starts it."""
     store = tmp_path_factory.mktemp("store") / "tandem.duckdb"
     port = _free_port()
     env = {**os.environ, "TANDEM_DB": str(store)}
+    subprocess.run([sys.executable, "-m", "planning", "init", "--demo"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
