@@ -1,0 +1,496 @@
+"""Kill -9 harness: every write survives SIGKILL at any instant, whole or not at all.
+
+    python bench/crash.py --trials N [--ops clone,scale,...] [--lines 1000000] [--seed S]
+
+Each operation runs as a real process (the `tandem` command, `python3 -m planning.cli --db ...`,
+or the app's first start, `dashboard.ui.context.open_tandem` on a new store) on a copy of a
+prepared store, and is killed with SIGKILL at an instant picked by one of three triggers, in
+turn: at a random time within its normal running time, the moment the store's `.wal` file
+appears, or the moment the store file itself changes (a checkpoint writing). Then the store is
+reopened and checked:
+
+- it opens (`planning.store.Store`);
+- `tandem audit verify` says intact;
+- `planning.store.integrity.violations` finds nothing;
+- every table is exactly as before or exactly as after: a digest of each table's content (its
+  rows as a multiset, so row order does not count; timestamps and salted hashes left out, as
+  they differ from run to run) equals the one taken before the operation or the one taken
+  after an un-killed run of it.
+
+For the app's first start, "after" is what the app shows once restarted (a restart runs the
+first start again when the store file does not exist); for `tandem init --demo`, "before" is
+also a new empty store (what `tandem init` makes before loading the demo firm).
+
+It prints, per operation: trials, how many were killed mid-run, how many left the store as
+before, as after, partial (neither), unopenable, with a broken audit chain, and with integrity
+violations. Exit status 1 when any trial is unopenable, partial, broken or violating.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from planning import cli  # noqa: E402
+from planning.cli_people import PASSWORD_ENV  # noqa: E402
+from planning.store import Store  # noqa: E402
+from planning.store.integrity import violations  # noqa: E402
+
+PY = sys.executable
+YEAR = "2026"
+DEMO_PLAN = ROOT / "data" / "demo" / "plan.csv"
+TRIGGERS = ("random", "wal", "write")
+# Each head signs off the other department's lines and the joint ones.
+MARKETING_REVIEWS = ("--where", "owner=sales", "--where", "owner=joint")
+SALES_REVIEWS = ("--where", "owner=marketing", "--where", "owner=joint")
+STORE = "store.duckdb"
+# Columns left out of a table's digest: when a row was written, and salted or keyed hashes.
+VOLATILE_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
+                  "TIMESTAMP_S")
+VOLATILE_COLUMNS = frozenset({"password_hash", "hash", "prev_hash", "token_hash", "bucket"})
+APP_START = ("import sys; from dashboard.ui.context import open_tandem;"
+             " open_tandem(sys.argv[1]).close()")
+os.environ.setdefault("TANDEM_WAIT", "30")  # a store left locked by a killed process
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+@dataclass(frozen=True)
+class Op:
+    """An operation: the store it starts from, and the command (`{db}` is the store's path)."""
+
+    name: str
+    template: str  # "" = no store at all
+    argv: tuple[str, ...]
+    app: bool = False  # the app's first start: recovered by starting again
+    password: str | None = None  # of the person the command acts as (--as)
+
+
+def tandem(*args: str) -> tuple[str, ...]:
+    return (PY, "-m", "planning.cli", "--db", "{db}", *args)
+
+
+def password(name: str) -> str:
+    """A demo person's password, which `--as NAME` proves."""
+    from planning.demo import DEMO_PEOPLE
+    return next(p[-1] for p in DEMO_PEOPLE if p[0] == name)
+
+
+def acting(name: str, *args: str) -> dict:
+    """The command `tandem ARGS --as NAME`, with that person's password to prove it."""
+    return {"argv": tandem(*args, "--as", name), "password": password(name)}
+
+
+def operations(files: Path) -> list[Op]:
+    channels = _demo_channels()
+    return [
+        Op("first start (app)", "", (PY, "-c", APP_START, "{db}"), app=True),
+        Op("init --demo", "", tandem("init", "--demo")),
+        Op("import plan", "demo", tandem("import", "plan", str(files / "plan.csv"))),
+        Op("import actuals", "demo", tandem("import", "actuals", str(files / "actuals.csv"))),
+        Op("import plan (large)", "demo",
+           tandem("import", "plan", str(files / "plan_large.csv"), "--scenario", "large")),
+        Op("clone", "demo", tandem("scenario", "clone", "baseline", "alt", "--year", YEAR)),
+        Op("clone (large)", "large",
+           tandem("scenario", "clone", "large", "large2", "--year", YEAR)),
+        Op("scale", "demo", tandem("scenario", "scale", "baseline", "--percent", "5",
+                                   "--year", YEAR)),
+        Op("scale (large)", "large", tandem("scenario", "scale", "large", "--percent", "5",
+                                            "--year", YEAR)),
+        Op("shift", "demo", tandem("scenario", "shift", "baseline", "--amount", "1000.00",
+                                   "--from", f"channel={channels[0]}",
+                                   "--to", f"channel={channels[1]}", "--year", YEAR)),
+        Op("split", "demo", tandem("scenario", "split", "baseline", "--amount", "5000.00",
+                                   "--by", "owner", "--year", YEAR)),
+        Op("review submit", "demo",
+           **acting("Pat Planner", "review", "submit", "baseline", "--year", YEAR)),
+        Op("review sign", "submitted",
+           **acting("Marco Marketing", "review", "sign", "baseline", "--year", YEAR,
+                    *MARKETING_REVIEWS)),
+        Op("scenario lock", "signed",
+           **acting("Sofia Sales", "scenario", "lock", "baseline", "--year", YEAR)),
+    ]
+
+
+def _demo_channels() -> list[str]:
+    with DEMO_PLAN.open(encoding="utf-8") as f:
+        seen = Counter(row["channel"] for row in csv.DictReader(f))
+    return [name for name, _n in seen.most_common(2)]
+
+
+# -- input files and prepared stores --------------------------------------------------------------
+def write_lines(path: Path, lines: int, kind: str, seed: int) -> Path:
+    """`lines` valid rows of a plan or actuals file, each with a key of its own."""
+    rng = random.Random(seed)
+    owners, stages = ("sales", "marketing", "joint"), ("awareness", "consideration", "purchase")
+    head = ["owner", "category", "funnel_stage", "channel", "region", "month", "amount",
+            "description"]
+    head = ["fiscal_year", *head] if kind == "plan" else [*head, "reference"]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(head)
+        for i in range(lines):
+            cents = rng.randrange(0, 2_000_000)
+            row = [owners[i % 3], f"Crash check {i % 7}", stages[i % 3],
+                   f"Channel {i // 12:07d}", f"Region {i % 5}", f"{YEAR}-{i % 12 + 1:02d}",
+                   f"{cents // 100}.{cents % 100:02d}", "checked"]
+            row = [YEAR, *row] if kind == "plan" else [*row, f"REF-{i}"]
+            writer.writerow(row)
+    return path
+
+
+def _env(secret: str | None) -> dict[str, str]:
+    return {**ENV, PASSWORD_ENV: secret} if secret else ENV
+
+
+def _argv(argv: tuple[str, ...], db: Path) -> list[str]:
+    return [a.replace("{db}", str(db)) for a in argv]
+
+
+def _run(argv: tuple[str, ...], db: Path, secret: str | None = None) -> None:
+    done = subprocess.run(_argv(argv, db), cwd=ROOT, env=_env(secret), capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-2000:]}")
+
+
+def _settle(db: Path) -> None:
+    """Open and close the store, so that it has no WAL left (closing checkpoints it)."""
+    Store(db).close()
+
+
+def build_templates(work: Path, lines: int, needed: set[str]) -> dict[str, Path]:
+    """The prepared stores, each in a directory of its own (a store has files beside it)."""
+    out = {}
+    steps = {
+        "demo": [tandem("init", "--demo")],
+        "large": [tandem("init", "--demo"),
+                  tandem("import", "plan", str(work / "files" / "big.csv"), "--scenario",
+                         "large")],
+        "submitted": [tandem("init", "--demo"),
+                      acting("Pat Planner", "review", "submit", "baseline")],
+        "signed": [tandem("init", "--demo"),
+                   acting("Pat Planner", "review", "submit", "baseline"),
+                   acting("Marco Marketing", "review", "sign", "baseline", *MARKETING_REVIEWS),
+                   acting("Sofia Sales", "review", "sign", "baseline", *SALES_REVIEWS)],
+    }
+    if "large" in needed and not (work / "files" / "big.csv").exists():
+        from plan_data import write_plan_csv
+        write_plan_csv(work / "files" / "big.csv", lines)
+    for name in sorted(needed - {""}):
+        folder = work / "templates" / name
+        db = folder / STORE
+        if not db.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            for step in steps[name]:
+                step = step if isinstance(step, dict) else {"argv": step}
+                _run(step["argv"], db, step.get("password"))
+            _settle(db)
+        out[name] = folder
+    return out
+
+
+def prepare(work: Path, lines: int, ops: list[Op]) -> dict[str, Path]:
+    files = work / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    for name, count, kind in (("plan.csv", 600, "plan"), ("actuals.csv", 600, "actuals"),
+                              ("plan_large.csv", 130_000, "plan")):
+        if not (files / name).exists():
+            write_lines(files / name, count, kind, seed=len(name))
+    return build_templates(work, lines, {op.template for op in ops})
+
+
+def copy_store(template: Path | None, folder: Path) -> Path:
+    if folder.exists():
+        shutil.rmtree(folder)
+    if template is None:
+        folder.mkdir(parents=True)
+    else:
+        shutil.copytree(template, folder, ignore=shutil.ignore_patterns("*.lock"))
+    return folder / STORE
+
+
+# -- digests ---------------------------------------------------------------------------------------
+def digest(store: Store) -> dict[str, tuple]:
+    """Per table: its row count and an order-free digest of its rows' stable columns."""
+    columns: dict[str, list[str]] = {}
+    for table, column, kind in store.query(
+            "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c"
+            " JOIN information_schema.tables t USING (table_schema, table_name)"
+            " WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE'"
+            " ORDER BY c.table_name, c.ordinal_position"):
+        columns.setdefault(table, [])
+        if kind not in VOLATILE_TYPES and column not in VOLATILE_COLUMNS:
+            columns[table].append(f'"{column}"')
+    out = {}
+    for table, cols in columns.items():
+        row = f"hash({', '.join(cols)})" if cols else "0"
+        out[table] = tuple(store.query(
+            f'SELECT count(*), coalesce(sum({row}::HUGEINT), 0), coalesce(bit_xor({row}), 0)'
+            f' FROM "{table}"')[0])
+    return out
+
+
+def store_digest(db: Path) -> dict[str, tuple]:
+    store = Store(db)
+    try:
+        return digest(store)
+    finally:
+        store.close()
+
+
+@dataclass
+class Reference:
+    before: list[dict]  # acceptable "before" states
+    after: dict
+    seconds: float
+
+
+def reference(op: Op, templates: dict[str, Path], work: Path, runs: int = 2) -> Reference:
+    """Before and after of an un-killed run (twice by default: the digest must not depend on
+    the run, or it could not tell before from after)."""
+    afters, seconds = [], []
+    before: list[dict] = []
+    for run in range(runs):
+        db = copy_store(templates.get(op.template), work / "ref" / f"run{run}")
+        if op.template and run == 0:
+            before.append(store_digest(db))
+        start = time.perf_counter()
+        _run(op.argv, db, op.password)
+        seconds.append(time.perf_counter() - start)
+        afters.append(store_digest(db))
+    if afters[0] != afters[-1]:
+        differ = sorted(t for t in afters[0] if afters[0][t] != afters[1].get(t))
+        raise RuntimeError(f"{op.name}: two un-killed runs differ in {differ}; the digest"
+                           " cannot tell before from after")
+    if not op.template and not op.app:
+        empty = copy_store(None, work / "ref" / "empty")
+        before.append(store_digest(empty))
+    return Reference(before, afters[0], min(seconds))
+
+
+# -- one trial -------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    killed: bool
+    state: str  # before, after, partial, unopenable
+    audit_ok: bool = True
+    violations: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+def _changed(db: Path, seen: tuple | None) -> bool:
+    try:
+        st = db.stat()
+    except FileNotFoundError:
+        return False
+    return (st.st_size, st.st_mtime_ns) != seen
+
+
+def run_killed(op: Op, db: Path, trigger: str, seconds: float, rng: random.Random) -> bool:
+    """Start the operation and SIGKILL it when the trigger fires; True if it was killed."""
+    wal = Path(f"{db}.wal")
+    start_stat = (db.stat().st_size, db.stat().st_mtime_ns) if db.exists() else None
+    proc = subprocess.Popen(_argv(op.argv, db), cwd=ROOT, env=_env(op.password),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + rng.uniform(0, seconds * 1.1)
+    while proc.poll() is None:
+        if trigger == "random" and time.monotonic() >= deadline:
+            break
+        if trigger == "wal" and wal.exists():
+            break
+        if trigger == "write" and _changed(db, start_stat):
+            break
+        time.sleep(0.0002 if trigger != "random" else 0.002)
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return killed
+
+
+def check(op: Op, db: Path, ref: Reference) -> Outcome:
+    """Reopen the store (restarting the app for a first start) and judge what it holds."""
+    outcome = Outcome(killed=True, state="partial")
+    if op.app:
+        restart = subprocess.run(_argv(op.argv, db), cwd=ROOT, env=ENV, capture_output=True,
+                                 text=True)
+        if restart.returncode != 0:
+            outcome.state, outcome.detail = "unopenable", restart.stderr.strip()[-300:]
+            return outcome
+    elif not db.exists():
+        outcome.state = "before"
+        return outcome
+    try:
+        store = Store(db)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is what this counts
+        outcome.state, outcome.detail = "unopenable", str(exc).splitlines()[0][:300]
+        return outcome
+    try:
+        outcome.violations = violations(store)
+        found = digest(store)
+    finally:
+        store.close()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(["--db", str(db), "audit", "verify"])
+    outcome.audit_ok = code == 0 and out.getvalue().startswith("intact")
+    if not outcome.audit_ok:
+        outcome.detail = (err.getvalue() or out.getvalue()).strip()[:300]
+    if found == ref.after:
+        outcome.state = "after"
+    elif found in ref.before:
+        outcome.state = "before"
+    else:
+        before = ref.before[-1] if ref.before else {}
+        kinds = {t: "after" if found[t] == ref.after.get(t) else
+                 "before" if found[t] == before.get(t) else "neither" for t in found}
+        changed = {t: k for t, k in kinds.items() if ref.after.get(t) != before.get(t)}
+        outcome.detail = outcome.detail or f"tables the operation changes: {changed}"
+    return outcome
+
+
+def trial(op: Op, templates: dict[str, Path], ref: Reference, work: Path, trigger: str,
+          rng: random.Random) -> Outcome:
+    db = copy_store(templates.get(op.template), work / "trial")
+    killed = run_killed(op, db, trigger, ref.seconds, rng)
+    outcome = check(op, db, ref)
+    outcome.killed = killed
+    if outcome.state in ("partial", "unopenable"):
+        keep = work / "failed" / f"{op.name.replace(' ', '_')}-{time.time_ns()}"
+        shutil.copytree(db.parent, keep)
+        outcome.detail += f" (kept in {keep})"
+    return outcome
+
+
+# -- the run ---------------------------------------------------------------------------------------
+@dataclass
+class Tally:
+    trials: int = 0
+    killed: int = 0
+    states: Counter = field(default_factory=Counter)
+    audit_broken: int = 0
+    violating: int = 0
+    by_trigger: Counter = field(default_factory=Counter)
+    details: list[str] = field(default_factory=list)
+
+    def add(self, outcome: Outcome, trigger: str) -> None:
+        self.trials += 1
+        self.killed += outcome.killed
+        self.by_trigger[trigger] += outcome.killed
+        self.states[outcome.state] += 1
+        self.audit_broken += not outcome.audit_ok
+        self.violating += bool(outcome.violations)
+        if outcome.state in ("partial", "unopenable") or not outcome.audit_ok \
+                or outcome.violations:
+            self.details.append(f"{trigger}: {outcome.state} {outcome.violations}"
+                                f" {outcome.detail}".strip())
+
+    @property
+    def failures(self) -> int:
+        return (self.states["partial"] + self.states["unopenable"] + self.audit_broken
+                + self.violating)
+
+
+def run(ops: list[Op], trials: int, lines: int, seed: int, work: Path,
+        log=print, triggers: tuple[str, ...] = TRIGGERS, ref_runs: int = 2,
+        schedule: list[tuple[Op, str]] | None = None) -> dict[str, Tally]:
+    """`trials` kill trials spread over `ops` in turn, each op's trigger changing from one
+    round to the next (or the trials of `schedule`); a tally per op."""
+    rng = random.Random(seed)
+    if schedule is None:
+        schedule = [(ops[i % len(ops)], triggers[(i % len(ops) + i // len(ops)) % len(triggers)])
+                    for i in range(trials)]
+    templates = prepare(work, lines, ops)
+    refs = {}
+    for op in ops:
+        refs[op.name] = reference(op, templates, work, ref_runs)
+        log(f"reference {op.name}: {refs[op.name].seconds:.2f} s un-killed")
+    tallies = {op.name: Tally() for op in ops}
+    for i, (op, trigger) in enumerate(schedule):
+        outcome = trial(op, templates, refs[op.name], work, trigger, rng)
+        tallies[op.name].add(outcome, trigger)
+        if outcome.state in ("partial", "unopenable") or outcome.violations \
+                or not outcome.audit_ok:
+            log(f"trial {i + 1} {op.name} [{trigger}]: {tallies[op.name].details[-1]}")
+    return tallies
+
+
+def report(tallies: dict[str, Tally]) -> str:
+    lines = [f"{'operation':<22}{'trials':>7}{'killed':>7}{'before':>7}{'after':>7}"
+             f"{'partial':>8}{'unopen':>7}{'audit':>6}{'integ':>6}  killed by random/wal/write"]
+    total = Tally()
+    for name, t in tallies.items():
+        lines.append(f"{name:<22}{t.trials:>7}{t.killed:>7}{t.states['before']:>7}"
+                     f"{t.states['after']:>7}{t.states['partial']:>8}{t.states['unopenable']:>7}"
+                     f"{t.audit_broken:>6}{t.violating:>6}  "
+                     + "/".join(str(t.by_trigger[g]) for g in TRIGGERS))
+        total.trials += t.trials
+        total.killed += t.killed
+        total.states.update(t.states)
+        total.audit_broken += t.audit_broken
+        total.violating += t.violating
+        total.by_trigger.update(t.by_trigger)
+    lines.append(f"{'all':<22}{total.trials:>7}{total.killed:>7}{total.states['before']:>7}"
+                 f"{total.states['after']:>7}{total.states['partial']:>8}"
+                 f"{total.states['unopenable']:>7}{total.audit_broken:>6}{total.violating:>6}  "
+                 + "/".join(str(total.by_trigger[g]) for g in TRIGGERS))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--ops", help="comma-separated operation names (default: all)")
+    parser.add_argument("--lines", type=int, default=1_000_000,
+                        help="lines of the large scenario (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--triggers", default=",".join(TRIGGERS),
+                        help=f"when to kill, taken in turn (default {','.join(TRIGGERS)})")
+    parser.add_argument("--workdir", type=Path,
+                        help="keep prepared stores here between runs (default: a temp dir)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tandem-crash-") as tmp:
+        work = args.workdir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        ops = operations(work / "files")
+        if args.ops:
+            wanted = [w.strip() for w in args.ops.split(",")]
+            unknown = set(wanted) - {op.name for op in ops}
+            if unknown:
+                parser.error(f"unknown operations {sorted(unknown)}; known:"
+                             f" {[op.name for op in ops]}")
+            ops = [op for op in ops if op.name in wanted]
+        start = time.perf_counter()
+        triggers = tuple(t.strip() for t in args.triggers.split(","))
+        if set(triggers) - set(TRIGGERS):
+            parser.error(f"unknown triggers; use {', '.join(TRIGGERS)}")
+        tallies = run(ops, args.trials, args.lines, args.seed, work, triggers=triggers)
+        print(report(tallies))
+        print(f"{sum(t.trials for t in tallies.values())} trials in"
+              f" {time.perf_counter() - start:.0f} s; duckdb {_duckdb_version()}")
+    return 1 if any(t.failures for t in tallies.values()) else 0
+
+
+def _duckdb_version() -> str:
+    import duckdb
+    return duckdb.__version__
+
+
+if __name__ == "__main__":
+    sys.exit(main())
