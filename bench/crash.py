@@ -409,7 +409,7 @@ class Tally:
 
 def run(ops: list[Op], trials: int, lines: int, seed: int, work: Path,
         log=print, triggers: tuple[str, ...] = TRIGGERS, ref_runs: int = 2,
-        schedule: list[tuple[Op, str]] | None = None) -> dict[str, Tally]:
+        schedule: list[tuple[Op, str]] | None = None, progress: int = 0) -> dict[str, Tally]:
     """`trials` kill trials spread over `ops` in turn, each op's trigger changing from one
     round to the next (or the trials of `schedule`); a tally per op."""
     rng = random.Random(seed)
@@ -428,6 +428,8 @@ def run(ops: list[Op], trials: int, lines: int, seed: int, work: Path,
         if outcome.state in ("partial", "unopenable") or outcome.violations \
                 or not outcome.audit_ok:
             log(f"trial {i + 1} {op.name} [{trigger}]: {tallies[op.name].details[-1]}")
+        if progress and (i + 1) % progress == 0:
+            log(f"after {i + 1} trials:\n{report(tallies)}")
     return tallies
 
 
@@ -480,7 +482,8 @@ def main() -> int:
         triggers = tuple(t.strip() for t in args.triggers.split(","))
         if set(triggers) - set(TRIGGERS):
             parser.error(f"unknown triggers; use {', '.join(TRIGGERS)}")
-        tallies = run(ops, args.trials, args.lines, args.seed, work, triggers=triggers)
+        tallies = run(ops, args.trials, args.lines, args.seed, work, triggers=triggers,
+                      progress=len(ops) * len(triggers), log=lambda line: print(line, flush=True))
         print(report(tallies))
         print(f"{sum(t.trials for t in tallies.values())} trials in"
               f" {time.perf_counter() - start:.0f} s; duckdb {_duckdb_version()}")
