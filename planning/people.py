@@ -297,6 +297,9 @@ class People:
     # -- the demo firm's accounts ---------------------------------------------------------------
     def mark_demo(self, names: list[str]) -> None:
         """Note that these people hold the demo firm's published passwords (`load_demo`)."""
+        if not names:
+            return
+
         def work(cur: duckdb.DuckDBPyConnection) -> None:
             known = set(_demo_names(cur))
             _set_demo(cur, sorted(known | set(names)))
