@@ -33,7 +33,7 @@ SCREENS = [
     ("compare.py", "Compare", ":material/compare_arrows:", "compare", "view"),
     ("kpis.py", "KPIs", ":material/monitoring:", "kpis", "view"),
     ("review.py", "Review", ":material/rate_review:", "review", "view"),
-    ("import_data.py", "Import & export", ":material/upload_file:", "import", "view"),
+    ("import_data.py", "Import & export", ":material/upload_file:", "import", "export"),
 ]
 
 

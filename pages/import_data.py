@@ -117,7 +117,8 @@ for column, export_kind in zip(cols, KINDS, strict=True):
     if year is None:
         break
     column.download_button(  # the file is built when it is asked for, not on every rerun
-        f"{export_kind} FY{year}", functools.partial(t.export_csv, export_kind, year=year),
+        f"{export_kind} FY{year}", functools.partial(t.export_csv, export_kind, year=year,
+                                                           actor=actor()),
         file_name=f"{export_kind}-FY{year}.csv", mime="text/csv",
         icon=":material/download:", key=f"export_{export_kind}", width="stretch")
 st.caption("Exports are in the same form the importer reads. Text that a spreadsheet would run"

@@ -12,6 +12,8 @@ from planning.people import ADMIN_ROLE, Person
 # action -> roles allowed (line ownership is checked separately, see `require_owners`)
 ROLES_FOR = {
     "view": {"sales_head", "marketing_head", "executive", "planner", "viewer"},
+    # A viewer reads every page but takes no data away in bulk (exports, the Import page).
+    "export": {"sales_head", "marketing_head", "executive", "planner"},
     "import": {"sales_head", "marketing_head", "planner"},
     "import_targets": {"sales_head", "marketing_head", "planner", "executive"},
     "manage_scenarios": {"sales_head", "marketing_head", "planner", "executive"},
@@ -29,6 +31,7 @@ ROLES_FOR = {
 
 WHAT = {
     "view": "see the plan",
+    "export": "export the plan's data",
     "import": "import plans, actuals or outcomes",
     "import_targets": "import targets",
     "manage_scenarios": "clone, rename or delete scenarios",

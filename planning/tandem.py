@@ -146,5 +146,13 @@ class Tandem:
             " rows_updated, control_total, imported_by FROM imports ORDER BY id DESC LIMIT ?",
             [limit])
 
-    def export_csv(self, kind: str, *, scenario: str = BASELINE, year: int | None = None) -> str:
-        return export_csv(self.store, kind, scenario=scenario, year=year)
+    def export_csv(self, kind: str, *, scenario: str = BASELINE, year: int | None = None,
+                   actor: Person | str = "administrator") -> str:
+        """The CSV form the importer reads; who took which data away is audited."""
+        who = access.require(access.person(actor), "export")
+        text = export_csv(self.store, kind, scenario=scenario, year=year)
+        self.store.write(lambda cur: audit.record(
+            cur, who.name, "export", f"{kind} {f'FY{year}' if year else 'all years'}",
+            after={"scenario": scenario if kind == "plan" else None,
+                   "bytes": len(text.encode("utf-8"))}))
+        return text

@@ -10,8 +10,9 @@ from planning.demo import load_demo
 from planning.store import Store
 from planning.tandem import Tandem
 
-# Tables that log what was done: a second, identical import adds a row to them and nothing else.
-LOG_TABLES = frozenset({"imports", "audit_log"})
+# Tables that log what was done (and the revision every write bumps): a second, identical import
+# or an export changes them and nothing else.
+LOG_TABLES = frozenset({"imports", "audit_log", "store_revision"})
 
 Snapshot = dict[str, list[tuple]]
 

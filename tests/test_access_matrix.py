@@ -407,6 +407,13 @@ def _check_thresholds(t: Tandem, who: Person, _result) -> None:
 
 NOT_SIGNED = "3264 line(s) of baseline are not signed off yet; a scenario locks when every line is"
 
+def _check_export(t: Tandem, who: Person, text: str) -> None:
+    assert text.startswith("fiscal_year,owner,category,")
+    assert len(text.splitlines()) == 1 + t.store.scalar(
+        "SELECT count(*) FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id"
+        " WHERE s.name = 'baseline'")
+
+
 CASES: list[Case] = [
     _import_plan("sales"), _import_plan("marketing"), _import_plan("joint"),
     _import_plan("sales", "marketing"), _import_plan("marketing", "joint"),
@@ -455,6 +462,9 @@ CASES: list[Case] = [
     case("set_pool", "set_pool", {ERIN},
          lambda t, who: t.set_pool(Y, D("6500000.00"), who), _check_pool,
          ("set pool", "fiscal year 2026")),
+    case("export", "export", MANAGERS,
+         lambda t, who: t.export_csv("plan", year=Y, actor=who),
+         _check_export, ("export", "plan FY2026")),
     case("configure", "configure", {ERIN},
          lambda t, who: set_thresholds(t.store, who, STRICTER), _check_thresholds,
          ("set thresholds", "KPI status")),
@@ -517,7 +527,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 51
+    assert len({c.name for c in CASES}) == len(CASES) == 52
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -529,6 +539,7 @@ def test_roles_for_is_the_documented_table():
 
     heads = {"sales_head", "marketing_head"}
     assert roles("view") == heads | {"executive", "planner", "viewer"}
+    assert roles("export") == heads | {"executive", "planner"}
     assert roles("import") == heads | {"planner"}
     assert roles("import_targets") == heads | {"planner", "executive"}
     assert roles("manage_scenarios") == heads | {"planner", "executive"}
