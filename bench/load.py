@@ -485,6 +485,7 @@ def show(r: dict) -> None:
     if srv:
         print(f"\nserver RSS peak {srv['rss_peak_mib']:,.0f} MiB (target < {RSS_LIMIT_MIB} MiB:"
               f" {'ok' if srv['ok_rss'] else 'MISSED'}), {srv['samples']} samples every 100 ms")
+        print(f"server CPU {srv['cpu_s']} s in all, {srv['cpu_s_per_session']} s per session")
     each = r.get("sign_in_rss_mib_each")
     if each:
         print(f"signing in at once adds {each['peak']} MiB per person at the peak,"
@@ -532,6 +533,7 @@ async def main_async(args) -> dict:
         watcher = sp.Watcher(pid) if pid else None
         bench = Bench(args, url, pid, watcher)
         cpu0, wall0 = driver_cpu(), time.perf_counter()
+        server_cpu0 = sp.cpu_seconds(pid) if pid else 0.0
         if watcher:
             watcher.__enter__()
         try:
@@ -550,6 +552,7 @@ async def main_async(args) -> dict:
             if watcher:
                 watcher.__exit__(None, None, None)
         wall = time.perf_counter() - wall0
+        server_cpu = sp.cpu_seconds(pid) - server_cpu0 if pid else 0.0
         extra = {"url": url, "store": store, "server_pid": pid, "warm_up_s": round(warm, 2),
                  "driver": {"cpu_s": round(driver_cpu() - cpu0, 2), "wall_s": round(wall, 1),
                             "cores_busy": round((driver_cpu() - cpu0) / wall, 3)},
@@ -558,6 +561,8 @@ async def main_async(args) -> dict:
                  "config": {k: v for k, v in vars(args).items() if k != "out"}}
         if watcher:
             extra["server"] = {"rss_peak_mib": round(watcher.peak / sp.MIB, 1),
+                               "cpu_s": round(server_cpu, 1),
+                               "cpu_s_per_session": round(server_cpu / args.sessions, 2),
                                "samples": watcher.samples,
                                "rss_timeline_mib": [(t, round(b / sp.MIB)) for t, b in
                                                     watcher.timeline]}

@@ -28,7 +28,11 @@ COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_WITH_COMPILE_ERR
 ALERT_ERROR = 1  # Alert.Format.ERROR
 MAX_MESSAGE = 512 * 1024 * 1024  # a page's line table can be a large Arrow payload
 COOKIE_NAME = "tandem_session"
-COOKIE_RE = re.compile(COOKIE_NAME + r"=([A-Za-z0-9._~%+/=-]+)")
+# The cookie's value where a page's script sets it: `tandem_session=VALUE` written out, or put
+# together in JavaScript as `"tandem_session" + '=' + "VALUE"`.
+COOKIE_RES = (re.compile(COOKIE_NAME + r"=([A-Za-z0-9._~%+/=-]+)"),
+              re.compile(r"""["']""" + COOKIE_NAME + r"""["']\s*\+\s*["']=["']\s*\+\s*"""
+                         r"""["']([^"';\s]+)["']"""))
 # Widget elements whose proto has `id` and (for keyed widgets) the key at the end of the id.
 WIDGET_TYPES = {"button", "text_input", "selectbox", "checkbox", "number_input", "radio",
                 "multiselect", "date_input", "text_area", "slider", "toggle"}
@@ -254,9 +258,13 @@ class Session:
         so the next connection sends it, as a browser would."""
         for name in ("body", "srcdoc", "src"):
             text = getattr(proto, name, "")
-            match = COOKIE_RE.search(text) if text else None
-            if match:
-                self.cookies[COOKIE_NAME] = match.group(1)
+            if COOKIE_NAME not in text:
+                continue
+            for pattern in COOKIE_RES:
+                match = pattern.search(text)
+                if match:
+                    self.cookies[COOKIE_NAME] = match.group(1)
+                    break
 
     # -- the app's forms ----------------------------------------------------------------------
     def widget(self, key: str) -> Widget:
