@@ -259,7 +259,24 @@ def minutes(store: Store, since: datetime, until: datetime, scenario: str | None
 
 
 def export_csv(store: Store) -> str:
-    """The whole trail as CSV, oldest first, hashes included so it can be checked elsewhere."""
+    """The whole trail as CSV, oldest first, hashes included so it can be checked elsewhere.
+
+    Text a person wrote (a name, a reason, a file name) is safe to open in a spreadsheet: a
+    cell that would run as a formula (starting with =, +, -, @, tab or CR, after any
+    apostrophes) gets one more apostrophe in front, as plan exports do. To check a hash
+    elsewhere, take that one apostrophe off such a cell first.
+    """
+    import re
+
+    formula = re.compile(r"'*[=+\-@\t\r]")
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, str) and formula.match(value):
+            return "'" + value
+        return value
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["seq", "recorded_at", "actor", "action", "entity", "before", "after",
@@ -267,5 +284,5 @@ def export_csv(store: Store) -> str:
     for row in store.query("SELECT seq, strftime(recorded_at, '%Y-%m-%dT%H:%M:%S.%f'), actor,"
                            " action, entity, before, after, reason, prev_hash, hash"
                            " FROM audit_log ORDER BY seq"):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([cell(v) for v in row])
     return out.getvalue()

@@ -10,8 +10,12 @@ from planning.model import BASELINE
 from planning.store import Store
 
 # A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection);
-# the importer strips it again, so an export still imports to the same store.
-_GUARDED = "CASE WHEN regexp_matches({c}, '^[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END"
+# the importer strips it again, so an export still imports to the same store. A cell that starts
+# with apostrophes before such a character gets one more, so taking one off gives it back.
+_GUARDED = "CASE WHEN regexp_matches({c}, '^''*[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END"
+# A line break in a cell is written LF: a CR would not survive a reader that translates newlines
+# (a spreadsheet, Python's text mode), so the round trip would change the cell.
+_LINE_BREAKS = "replace(replace({c}, chr(13) || chr(10), chr(10)), chr(13), chr(10))"
 
 
 def _cell(kind_name: str, name: str, column_type: str) -> str:
@@ -19,7 +23,7 @@ def _cell(kind_name: str, name: str, column_type: str) -> str:
     if column_type == "month":
         return f"strftime({c}, '%Y-%m')"
     if column_type == "text":
-        return _GUARDED.format(c=c)
+        return _GUARDED.format(c=_LINE_BREAKS.format(c=c))
     if column_type == "target":
         # 0.250000 -> 0.25; 27900000.000000 -> 27900000
         return f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.')"

@@ -1,14 +1,16 @@
-"""Checks that look at more than one cell: fiscal years, renewals, duplicate keys, locked lines.
+"""Checks that look at more than one cell: fiscal years, renewals, duplicate keys, locked lines,
+and totals the store can hold.
 
-Each adds rows to the `problems` table of the import's cursor, reading the `typed` table. Only
-rows whose every cell is valid take part, so a cell is blamed once; a row with a bad cell is
-checked for these after its cells are fixed.
+Each adds its problems through `add`, reading the `typed` table. Only rows whose every cell is
+valid take part, so a cell is blamed once; a row with a bad cell is checked for these after its
+cells are fixed.
 """
 from __future__ import annotations
 
 import duckdb
 
-from planning.imports.kinds import Kind
+from planning.imports.kinds import MAX_AMOUNT, Kind
+from planning.imports.problems import PER_KIND, VALUE_CHARS
 
 GOOD = "NOT _bad"
 
@@ -18,8 +20,35 @@ def fiscal_year_of(month_sql: str) -> str:
     return f"(year({month_sql}) - CASE WHEN month({month_sql}) < ? THEN 1 ELSE 0 END)"
 
 
+def create_problem_tables(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute("CREATE TEMP TABLE problems (_row BIGINT, col VARCHAR, value VARCHAR,"
+                " code VARCHAR, detail VARCHAR, other_row BIGINT, chars BIGINT)")
+    cur.execute("CREATE TEMP TABLE problem_counts (col VARCHAR, code VARCHAR, n BIGINT,"
+                " last_row BIGINT)")
+
+
+def add(cur: duckdb.DuckDBPyConnection, select: str, params: list | None = None) -> None:
+    """Count the problems `select` finds (rows of the `problems` table) and keep the first ones.
+
+    A check may find a problem in each of two million rows: only PER_KIND of them, first by
+    row, are kept (a bounded top-N, not a sort of all of them), each value cut to what a
+    problem shows, with its length in `chars`.
+    """
+    params = params or []
+    counts = cur.execute(f"SELECT col, code, count(*), max(_row) FROM ({select}) GROUP BY ALL",
+                         params).fetchall()
+    if not counts:
+        return
+    cur.executemany("INSERT INTO problem_counts VALUES (?, ?, ?, ?)", counts)
+    cur.execute(f"INSERT INTO problems SELECT _row, col, left(value, {VALUE_CHARS + 1}), code,"
+                f" detail, other_row, length(value) FROM ({select}) ORDER BY _row, col"
+                f" LIMIT {PER_KIND}", params)
+
+
 def _add(cur: duckdb.DuckDBPyConnection, select: str, params: list | None = None) -> None:
-    cur.execute(f"INSERT INTO problems {select}", params or [])
+    """`add` for the checks below, whose SELECT names no columns."""
+    add(cur, f"SELECT * FROM ({select}) AS p(_row, col, value, code, detail, other_row)",
+        params)
 
 
 def check(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, start_month: int) -> None:
@@ -40,6 +69,8 @@ def check(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, start_month
                   " CAST(renewals_due AS VARCHAR), NULL FROM typed"
                   f" WHERE {GOOD} AND renewals_won > renewals_due")
     _duplicates(cur, kind)
+    if kind.control:
+        _total(cur, kind.control)
 
 
 def key_columns(kind: Kind) -> list[str]:
@@ -92,3 +123,19 @@ def _locked(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str) -> None:
         FROM typed t JOIN ({frozen}) l ON {line_key}
         WHERE {GOOD}
     """, [scenario])
+
+
+def _total(cur: duckdb.DuckDBPyConnection, column: str) -> None:
+    """The control total is stored as DECIMAL(18,2): a file whose amounts add up to more is
+    refused naming the row where the running total first goes past what the store holds."""
+    total = cur.execute(f'SELECT sum("{column}") FROM typed WHERE {GOOD}').fetchone()[0]
+    if total is None or abs(total) <= MAX_AMOUNT:
+        return
+    add(cur, f"""
+        SELECT _row, '{column}' AS col, CAST("{column}" AS VARCHAR) AS value, 'total' AS code,
+               CAST(running AS VARCHAR) AS detail, NULL::BIGINT AS other_row
+        FROM (SELECT _row, "{column}", sum("{column}") OVER (ORDER BY _row) AS running
+              FROM typed WHERE {GOOD})
+        WHERE abs(running) > {MAX_AMOUNT}
+        ORDER BY _row LIMIT 1
+    """)

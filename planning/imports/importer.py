@@ -9,9 +9,8 @@ DuckDB, tables created inside a transaction made the write that reads them 2.5x 
 """
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -21,15 +20,23 @@ from planning.errors import Refused
 from planning.imports import cross_row, merge
 from planning.imports.kinds import KINDS, Kind, cleaned, code_sql, convert, invalid, trimmed
 from planning.imports.messages import explain
-from planning.imports.problems import ImportProblem, ImportReport
-from planning.imports.source import Source, read_source, spreadsheet_rows
+from planning.imports.problems import (
+    PER_KIND,
+    SHOWN_PROBLEMS,
+    VALUE_CHARS,
+    ImportProblem,
+    ImportReport,
+    ProblemList,
+    clip,
+)
+from planning.imports.source import Layout, Source, layout, line_ends, read_source
 from planning.model import BASELINE
 from planning.people import Person
 from planning.store import Store
 
 MAX_ROWS = 2_000_000
 EXTRA = "_cell_after_the_header"  # read after the header's columns: a row with one cell more
-SHOWN_PROBLEMS = 1000
+__all__ = ["MAX_ROWS", "SHOWN_PROBLEMS", "import_csv"]
 
 
 def import_csv(
@@ -45,7 +52,8 @@ def import_csv(
     """Check a CSV file of one kind and, when `commit` and it has no problem, write it.
 
     `data` is the file's bytes (an upload) or its path. With `commit=False` nothing is written and
-    the report says what an import would add and update.
+    the report says what an import would add and update. Whatever the bytes, the answer is a
+    report: a file the importer cannot read is a problem of the file, never an exception.
     """
     kind = KINDS.get(kind_name)
     if kind is None:
@@ -60,10 +68,10 @@ def import_csv(
         file_name = file_name or path.name
         data = path.read_bytes()
     file_name = file_name or f"{kind.name}.csv"
-    source, problems = read_source(kind, file_name, data)
+    source, found = read_source(kind, file_name, data)
+    del data  # the source holds the bytes from here on; do not keep two copies
     if source is None:
-        return ImportReport(kind.name, file_name, _scenario_of(kind, scenario),
-                            problems=tuple(problems), problem_count=len(problems))
+        return _report(kind, file_name, scenario, found)
     with tempfile.NamedTemporaryFile(suffix=".csv") as staged:
         staged.write(source.data)
         staged.flush()
@@ -79,6 +87,13 @@ def _scenario_of(kind: Kind, scenario: str) -> str | None:
     return scenario if kind.name == "plan" else None
 
 
+def _report(kind: Kind, file_name: str, scenario: str, found: ProblemList) -> ImportReport:
+    order = {name: i for i, name in enumerate(kind.names)}
+    problems, count, omitted = found.finish(order)
+    return ImportReport(kind.name, file_name, _scenario_of(kind, scenario), problems=problems,
+                        problem_count=count, omitted=omitted)
+
+
 class _Job:
     def __init__(self, store: Store, kind: Kind, source: Source, path: str, scenario: str,
                  who: Person) -> None:
@@ -89,49 +104,100 @@ class _Job:
         self.parallel = True
 
     def run(self, cur: duckdb.DuckDBPyConnection, *, commit: bool) -> ImportReport:
-        rejected = self._stage(cur)
-        rows = cur.execute("SELECT count(*) FROM typed").fetchone()[0]
-        if rows + len(rejected) > MAX_ROWS:
-            return self._refuse([ImportProblem(
-                self.source.name, 0, "-", None,
-                f"the file has {rows + len(rejected):,} rows, more than {MAX_ROWS:,}",
-                "split it into smaller files")])
-        if rows == 0 and not rejected:
-            return self._refuse([ImportProblem(
-                self.source.name, 2, "-", None, "the file has a header but no rows",
-                "add at least one row under the header")])
+        found = ProblemList()
+        name = self.source.name
+        try:
+            self._stage(cur)
+        except duckdb.Error as exc:
+            # Not expected for any file (the fuzzer found none); still the file's problem.
+            found.add(ImportProblem(name, 1, "-", None, "the file cannot be read as CSV ("
+                                    + str(exc).splitlines()[0] + ")",
+                                    "export the sheet again as 'CSV UTF-8 (comma delimited)'"))
+            return self._refuse(found)
+        rows = cur.execute("SELECT count(*) FROM typed_data").fetchone()[0]
+        if rows > MAX_ROWS:
+            found.add(ImportProblem(name, 0, "-", None,
+                                    f"the file has {rows:,} rows, more than {MAX_ROWS:,}",
+                                    "split it into smaller files"))
+            return self._refuse(found)
+        places = self._layout(rows, found)
+        if places is not None and len(places.rows) != rows:
+            # Rows DuckDB skipped: named above; the others cannot be placed, so stop here.
+            if not found:
+                found.add(ImportProblem(name, 1, "-", None,
+                                        "the rows of this file cannot be told apart",
+                                        "check its quotes and line breaks: save it again as"
+                                        " 'CSV UTF-8 (comma delimited)'"))
+            return self._refuse(found)
+        if rows == 0 and not found:
+            found.add(ImportProblem(name, 2, "-", None, "the file has a header but no rows",
+                                    "add at least one row under the header"))
+            return self._refuse(found)
         self._find_problems(cur)
-        count = cur.execute("SELECT count(*) FROM problems").fetchone()[0]
-        if count or rejected:
-            return self._refuse(self._problems(cur, rejected), count + len(rejected))
+        self._collect(cur, found, places)
+        if found:
+            return self._refuse(found)
         if self.kind.name == "plan":
             owners = {r[0] for r in cur.execute("SELECT DISTINCT owner FROM typed").fetchall()}
             access.require_owners(self.who, owners, "import")
-        return merge.run(cur, self.kind, self.source.name, self.scenario, self.who.name,
+        return merge.run(cur, self.kind, name, self.scenario, self.who.name,
                          self.start_month, rows, commit=commit)
 
-    def _refuse(self, problems: list[ImportProblem], count: int | None = None) -> ImportReport:
-        return ImportReport(self.kind.name, self.source.name,
-                            _scenario_of(self.kind, self.scenario),
-                            problems=tuple(problems[:SHOWN_PROBLEMS]),
-                            problem_count=len(problems) if count is None else count)
+    def _refuse(self, found: ProblemList) -> ImportReport:
+        return _report(self.kind, self.source.name, self.scenario, found)
 
-    def _stage(self, cur: duckdb.DuckDBPyConnection) -> dict[int, ImportProblem]:
+    def _layout(self, rows: int, found: ProblemList) -> Layout | None:
+        """Where the rows read are in the file: None when each line is one row (row = line).
+
+        DuckDB skips blank lines and rows it cannot read, and a quoted cell may span lines; only
+        then is the file read again, in Python (linear), to place rows and name unreadable ones.
+        Counting the lines is a pass at memory speed; nothing else is added for a plain file.
+        """
+        data = self.source.data
+        end = len(data)
+        while end and data[end - 1] in b"\r\n":
+            end -= 1
+        if data.count(b"\n", 0, end) == rows:  # the header's line end and one per row
+            return None
+        places = layout(self.source, PER_KIND)
+        name, expected = self.source.name, len(self.source.columns)
+        for row, cells, reason in places.unreadable:
+            if cells is not None:
+                problem = ImportProblem(
+                    name, row, "-", None, f"this row has {cells:,} cells but the header has"
+                    f" {expected}", "check for a missing or extra comma; put cells that contain"
+                    " a comma in double quotes")
+                found.add(problem, "cells")
+            else:
+                problem = ImportProblem(
+                    name, row, "-", None, f"this row cannot be read ({reason})",
+                    "check its quotes: a quoted cell must end with a closing double quote,"
+                    " followed by a comma or the end of the line")
+                found.add(problem, "quotes")
+        missing = places.unreadable_count - len(places.unreadable)
+        if missing > 0:
+            last = places.unreadable[-1][0]
+            found.add_counted("cells", [], missing, last)
+        return places
+
+    def _stage(self, cur: duckdb.DuckDBPyConnection) -> None:
         """Read the file and type every cell in one pass, flagging rows with a problem.
 
-        Rows DuckDB cannot split (a quote left open, more cells than the header and one more)
-        are rejected by it and returned. `_shape` flags a row with fewer cells than the header,
-        or with one more: DuckDB would quietly drop an empty last cell, so "…,12,500.00," would
-        read as 12 and a description of 500.00. The text of the cells is staged again only if
-        some row has a problem, to name it.
+        DuckDB skips rows it cannot split (a quote left open, more cells than the header and one
+        more); `_layout` finds them. Skipping is linear: keeping DuckDB's own record of each
+        (`store_rejects`) costs a copy of the row per extra cell, quadratic in the row's length.
+        `_shape` flags a row with fewer cells than the header, or with one more: DuckDB would
+        quietly drop an empty last cell, so "…,12,500.00," would read as 12 and a description of
+        500.00. The text of the cells is staged again only if some row has a problem, to name it.
         """
         typed = ", ".join(f'{convert(c)} AS "{c.name}"' for c in self.kind.columns)
         bad = " OR ".join(f"({invalid(c)})" for c in self.kind.columns)
         last = self.source.columns[-1]
         shape = (f"CASE WHEN {EXTRA} IS NOT NULL THEN 'too_many_cells'"
                  f" WHEN \"{last}\" IS NULL THEN 'too_few_cells' END")
-        for attempt in ("parallel", "serial"):
-            for table in ("stg", "stg_rejects", "stg_scans", "problems", "typed_data", "keyed"):
+        while True:
+            for table in ("stg", "problems", "problem_counts", "bad_cells", "typed_data",
+                          "keyed"):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
             for view in ("typed", "keyed"):
                 cur.execute(f"DROP VIEW IF EXISTS {view}")
@@ -142,29 +208,36 @@ class _Job:
                             f" FROM ({self._cleaned_rows(raw, '_shape, ')})", [self.path])
                 break
             except duckdb.Error as exc:
-                # Padding short rows is not done in parallel once a quoted cell spans lines.
-                if attempt == "serial" or "quoted new lines" not in str(exc):
+                if self.parallel and "quoted new lines" in str(exc):
+                    # Padding short rows is not done in parallel once a quoted cell spans lines.
+                    self.parallel = False
+                elif "invalid state" in str(exc) and self._mixed_line_ends():
+                    pass  # a lone CR after CRLF lines: read again with LF line ends
+                else:
                     raise
-                self.parallel = False
         # A table's rowid follows the file's row order: it names rows in error messages.
         cur.execute("CREATE TEMP VIEW typed AS SELECT rowid AS _row, * FROM typed_data")
-        rejected: dict[int, ImportProblem] = {}
-        for line, column, error_type, csv_line in cur.execute(
-            "SELECT line, column_name, error_type, csv_line FROM stg_rejects ORDER BY line"
-        ).fetchall():
-            rejected.setdefault(int(line), _reject_problem(self.source, int(line), column,
-                                                           str(error_type), csv_line))
-        return rejected
+
+    def _mixed_line_ends(self) -> bool:
+        """Turn every line end into LF (a lone CR among CRLF ones); False if nothing changed."""
+        data = line_ends(self.source.data, mixed=True)
+        if data == self.source.data:
+            return False
+        self.source = replace(self.source, data=data)
+        Path(self.path).write_bytes(data)
+        return True
 
     def _read_csv(self) -> str:
         """SQL reading the file (its path is the `?`) as text, in the header's columns and one
-        more (EXTRA), short rows padded with NULL; an empty cell is '' (no cell reads as NULL)."""
+        more (EXTRA), short rows padded with NULL; an empty cell is '' (no cell reads as NULL).
+        A row of any length is read (the file's size is the bound): one too long for its columns
+        is named by the checks, not dropped."""
         columns = ", ".join(f"'{name}': 'VARCHAR'" for name in (*self.source.columns, EXTRA))
         return ("SELECT * FROM read_csv(?, header = true, auto_detect = false,"
                 f" columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"',"
                 " strict_mode = true, null_padding = true, nullstr = chr(1),"
-                f" parallel = {str(self.parallel).lower()}, store_rejects = true,"
-                " rejects_table = 'stg_rejects', rejects_scan = 'stg_scans')")
+                f" max_line_size = {len(self.source.data) + 2},"
+                f" parallel = {str(self.parallel).lower()}, ignore_errors = true)")
 
     def _cleaned_rows(self, rows: str, keep: str = "") -> str:
         """SQL: every column of `rows` (a query of the file's text) trimmed and cleaned.
@@ -174,71 +247,67 @@ class _Job:
         present = set(self.source.columns)
         trim = ", ".join(f'{trimmed(c, c.name in present)} AS "{c.name}"'
                          for c in self.kind.columns)
-        clean = ", ".join(f'{cleaned(c)} AS "{c.name}"' for c in self.kind.columns)
+        # A CR can only be in a cell of a file that has one (most files have none).
+        has_cr = b"\r" in self.source.data
+        clean = ", ".join(f'{cleaned(c, has_cr)} AS "{c.name}"' for c in self.kind.columns)
         return f"SELECT {keep}{clean} FROM (SELECT {keep}{trim} FROM ({rows}))"
 
     def _find_problems(self, cur: duckdb.DuckDBPyConnection) -> None:
-        """Every problem as (_row, col, value, code, detail, other_row) in a `problems` table."""
-        cur.execute("CREATE TEMP TABLE problems (_row BIGINT, col VARCHAR, value VARCHAR,"
-                    " code VARCHAR, detail VARCHAR, other_row BIGINT)")
+        """Every problem counted in `problem_counts`; the first of each kind in `problems`, as
+        (_row, col, value, code, detail, other_row). Both stay small whatever the file."""
+        cross_row.create_problem_tables(cur)
         if cur.execute("SELECT count(*) FROM typed_data WHERE _bad").fetchone()[0]:
             cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()}", [self.path])
             # A row of the wrong shape is named once, with its cells; its cells are not judged.
             present = " + ".join(f'(stg."{c}" IS NOT NULL)::INT' for c in self.source.columns)
             text = ", ".join(f'stg."{c}"' for c in (*self.source.columns, EXTRA))
-            cur.execute(
-                "INSERT INTO problems SELECT t._row, '-', concat_ws(',', " + text + "), t._shape,"
-                f" CASE t._shape WHEN 'too_few_cells' THEN ({present}) || ' cells but the header"
-                f" has ' ELSE 'more cells than the header''s ' END || {len(self.source.columns)},"
-                " NULL"
+            cross_row.add(
+                cur, "SELECT t._row, '-' AS col, concat_ws(',', " + text + ") AS value,"
+                " t._shape AS code, CASE t._shape WHEN 'too_few_cells' THEN (" + present
+                + f") || ' cells but the header has ' ELSE 'more cells than the header''s ' END"
+                f" || {len(self.source.columns)} AS detail, NULL::BIGINT AS other_row"
                 " FROM stg JOIN typed t ON stg.rowid = t._row WHERE t._shape IS NOT NULL")
             bad_rows = self._cleaned_rows("SELECT rowid AS _row, * FROM stg WHERE rowid IN"
                                           " (SELECT _row FROM typed WHERE _bad AND _shape IS NULL)",
                                           "_row, ")
-            cells = " UNION ALL ".join(
-                f"SELECT _row, '{c.name}', value, code, NULL, NULL FROM (SELECT _row,"
-                f" \"{c.name}\" AS value, {code_sql(c)} AS code FROM bad) WHERE code IS NOT NULL"
-                for c in self.kind.columns
-            )
-            cur.execute(f"INSERT INTO problems WITH bad AS ({bad_rows}) {cells}")
+            # Each cell's problem code, once: the text is read back only for the rows listed.
+            codes = ", ".join(f'{code_sql(c)} AS "{c.name}"' for c in self.kind.columns)
+            cur.execute(f"CREATE TEMP TABLE bad_cells AS SELECT _row, {codes} FROM ({bad_rows})")
+            for c in self.kind.columns:
+                cross_row.add(cur, f"SELECT _row, '{c.name}' AS col, NULL AS value, \"{c.name}\""
+                                   " AS code, NULL AS detail, NULL::BIGINT AS other_row"
+                                   f" FROM bad_cells WHERE \"{c.name}\" IS NOT NULL")
+            listed = self._cleaned_rows("SELECT rowid AS _row, * FROM stg WHERE rowid IN"
+                                        " (SELECT _row FROM problems)", "_row, ")
+            for c in self.kind.columns:
+                cur.execute(f"UPDATE problems SET value = left(v.\"{c.name}\", {VALUE_CHARS + 1}),"
+                            f" chars = length(v.\"{c.name}\") FROM ({listed}) v"
+                            f" WHERE problems._row = v._row AND problems.col = '{c.name}'")
         cross_row.check(cur, self.kind, self.scenario, self.start_month)
 
-    def _problems(self, cur: duckdb.DuckDBPyConnection,
-                  rejected: dict[int, ImportProblem]) -> list[ImportProblem]:
-        found = cur.execute(
-            "SELECT _row, col, value, code, detail, other_row FROM problems"
-            " ORDER BY _row, col LIMIT ?", [SHOWN_PROBLEMS]
-        ).fetchall()
-        rows = spreadsheet_rows(self.source, set(rejected)) if found else []
-        problems = list(rejected.values())
-        for row, col, value, code, detail, other in found:
+    def _collect(self, cur: duckdb.DuckDBPyConnection, found: ProblemList,
+                 places: Layout | None) -> None:
+        """Name the problems found by SQL, at their spreadsheet rows, in `found`."""
+        counts = cur.execute("SELECT col, code, sum(n), max(last_row) FROM problem_counts"
+                             " GROUP BY ALL").fetchall()
+        if not counts:
+            return
+        if places is None:
+            places = Layout([], [], 0)
+
+        def row_of(r: int) -> int:
+            return places.rows[r] if places.rows else r + 2
+
+        listed: dict[tuple[str, str], list[ImportProblem]] = {}
+        for row, col, value, code, detail, other, chars in cur.execute(
+            "SELECT _row, col, value, code, detail, other_row, chars FROM problems"
+            " ORDER BY _row, col"
+        ).fetchall():
             column = self.kind.column(col) if col in self.kind.names else None
             if other is not None:
-                detail = str(rows[other])
-            message, fix = explain(code, column, value, detail)
-            problems.append(ImportProblem(self.source.name, rows[row], col, value, message, fix))
-        order = {name: i for i, name in enumerate(self.kind.names)}
-        problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
-        return problems
-
-
-def _reject_problem(source: Source, line: int, column: str | None, error_type: str,
-                    csv_line: str | None) -> ImportProblem:
-    expected = len(source.columns)
-    if error_type == "TOO MANY COLUMNS":  # short rows are padded and flagged as _shape
-        return ImportProblem(
-            source.name, line, column or "-", csv_line,
-            f"this row has {_cells(csv_line)} cells but the header has {expected}",
-            "check for a missing or extra comma; put cells that contain a comma in double quotes")
-    return ImportProblem(source.name, line, column or "-", csv_line,
-                         f"this row cannot be read ({error_type.lower()})",
-                         "check its quotes: a quoted cell must end with a closing double quote")
-
-
-def _cells(csv_line: str | None) -> str:
-    """How many cells DuckDB's copy of a rejected row holds (it may start with a line break)."""
-    try:
-        records = list(csv.reader(io.StringIO((csv_line or "").lstrip("\r\n"))))
-    except csv.Error:
-        return "a different number of"
-    return str(len(records[0])) if records else "no"
+                detail = str(row_of(other))
+            message, fix = explain(code, column, value, detail, chars)
+            listed.setdefault((col, code), []).append(ImportProblem(
+                self.source.name, row_of(row), col, clip(value, length=chars), message, fix))
+        for col, code, n, last in counts:
+            found.add_counted((col, code), listed.get((col, code), []), int(n), row_of(last))

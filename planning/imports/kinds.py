@@ -7,11 +7,17 @@ guard the conversion, so the checks and the typed value can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from planning.kpis import KPI_NAMES
 from planning.model import FUNNEL_STAGES, OWNERS
 
 AMOUNT = r"-?[0-9]+(\.[0-9]{1,2})?"
+MAX_AMOUNT = Decimal("9999999999999999.99")  # DECIMAL(18,2), the store's money
+YEARS = (1900, 2999)  # the fiscal years the store holds (a CHECK on fiscal_years)
+# Control characters a spreadsheet cell cannot hold (XML, and so .xlsx, has no way to write
+# them): every C0 control but tab, line feed and carriage return. NUL refuses the whole file.
+CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f]"
 
 
 @dataclass(frozen=True)
@@ -130,13 +136,21 @@ def trimmed(col: Column, present: bool) -> str:
     return f"coalesce({raw}, '{col.default}')" if col.default is not None else raw
 
 
-def cleaned(col: Column) -> str:
-    """SQL for the trimmed cell as the contract reads it: text loses its CSV-injection guard."""
+def cleaned(col: Column, has_cr: bool = False) -> str:
+    """SQL for the trimmed cell as the contract reads it: text loses its CSV-injection guard.
+
+    With `has_cr` (the file holds a CR somewhere), a line break in a text cell written CRLF or
+    CR alone is read as LF, the one way a cell holds it, so an export reads back the same.
+    """
     v = f'"{col.name}"'
     if col.type != "text":
         return v
-    # Exports prefix a cell that a spreadsheet would run as a formula with an apostrophe.
-    guarded = f"{v}[1] = chr(39) AND {v}[2] IN ('=', '+', '-', '@', chr(9), chr(13))"
+    if has_cr:
+        v = (f"(CASE WHEN contains({v}, chr(13)) THEN replace(replace({v}, chr(13) || chr(10),"
+             f" chr(10)), chr(13), chr(10)) ELSE {v} END)")
+    # Exports prefix a cell that a spreadsheet would run as a formula with an apostrophe; a
+    # cell that starts with apostrophes before such a character gets one more, so one goes.
+    guarded = f"{v}[1] = chr(39) AND regexp_matches({v}, '^''+[-=+@\t\r]')"
     return f"(CASE WHEN {guarded} THEN {v}[2:] ELSE {v} END)"
 
 
@@ -145,11 +159,14 @@ def checks(col: Column) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = [("empty", "@v IS NULL")] if col.required else []
     kind = col.type
     if kind == "text":
-        found.append(("too_long", f"length(@v) > {col.max_length}"))
+        found += [("control", f"regexp_matches(@v, '{CONTROL}')"),
+                  ("too_long", f"length(@v) > {col.max_length}")]
     elif kind == "enum":
         found.append(("not_one_of", f"lower(@v) NOT IN ({_sql_list(col.values)})"))
     elif kind == "year":
-        found.append(("not_year", "NOT regexp_full_match(@v, '[0-9]{4}')"))
+        found += [("not_year", "NOT regexp_full_match(@v, '[0-9]{4}')"),
+                  ("year_range", f"NOT (TRY_CAST(@v AS INTEGER) BETWEEN {YEARS[0]} AND"
+                                 f" {YEARS[1]})")]
     elif kind == "month":
         found.append(("not_month", "NOT regexp_full_match(@v, '[0-9]{4}-(0[1-9]|1[0-2])')"))
     elif kind in ("money", "signed_money"):

@@ -1,22 +1,35 @@
 """Turn a problem code into words a planner can act on: what is wrong, and the fix."""
 from __future__ import annotations
 
-from planning.imports.kinds import Column
+import re
+
+from planning.imports.kinds import CONTROL, MAX_AMOUNT, YEARS, Column
+from planning.imports.problems import clip
 
 
 def explain(code: str, col: Column | None, value: str | None,
-            detail: str | None) -> tuple[str, str]:
-    """(message, fix) for a problem code; `detail` carries the other half of a cross-row check."""
-    shown = "" if value is None else repr(value)
+            detail: str | None, chars: int | None = None) -> tuple[str, str]:
+    """(message, fix) for a problem code; `detail` carries the other half of a cross-row check.
+
+    `chars` is the length of the cell when `value` is only its start.
+    """
+    chars = len(value or "") if chars is None else chars
+    shown = "" if value is None else repr(clip(value, length=chars))
     form = col.describe() if col else ""
     name = col.name if col else ""
     longest = col.max_length if col else 0
     table = {
         "empty": ("is empty", f"fill in {name}: {form}"),
-        "too_long": (f"is {len(value or '')} characters long, more than {longest}",
+        "too_long": (f"is {chars} characters long, more than {longest}",
                      f"shorten it to at most {longest} characters"),
         "not_one_of": (f"{shown} is not one of the accepted values", f"use {form}"),
         "not_year": (f"{shown} is not a year", "write the fiscal year as four digits, e.g. 2026"),
+        "year_range": (f"{shown} is not a fiscal year the store holds",
+                       f"use a year from {YEARS[0]} to {YEARS[1]}, e.g. 2026"),
+        "control": (f"{shown} holds a control character ({_controls(value, code)})",
+                    "remove it: a cell holds text, tabs and line breaks only"),
+        "total": (f"the amounts up to this row add up to {detail}, more than a total can hold"
+                  f" ({MAX_AMOUNT})", "check the amounts for a typing error, or split the file"),
         "not_month": (f"{shown} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
         "not_amount": (f"{shown} is not a plain amount",
                        "write digits with '.' before the cents and no currency sign or thousands"
@@ -54,3 +67,14 @@ def explain(code: str, col: Column | None, value: str | None,
                             "import into another scenario, or have the scenario reopened"),
     }
     return table[code]
+
+
+_CONTROL = re.compile(CONTROL)
+
+
+def _controls(value: str | None, code: str) -> str:
+    """The control characters of a cell, named as code points: 'U+001B, U+0007'."""
+    if code != "control":  # the table above is built whole; only this code needs the scan
+        return ""
+    found = sorted(set(_CONTROL.findall(value or "")))
+    return ", ".join(f"U+{ord(c):04X}" for c in found[:5])

@@ -1,79 +1,243 @@
-"""Read an uploaded or named CSV file safely: size, encoding and header, before any row."""
+"""Read an uploaded or named CSV file safely: size, bytes, encoding, line ends and header first.
+
+Everything here is linear in the file's size and bounded in what it reports, whatever the file
+holds: it is the first thing a fuzzed, truncated or binary upload meets.
+"""
 from __future__ import annotations
 
 import csv
-import io
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 
 from planning.imports.kinds import Kind
-from planning.imports.problems import ImportProblem
+from planning.imports.problems import ImportProblem, ProblemList, clip
 
 MAX_BYTES = 200 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
+LF, CR = b"\n", b"\r"
+BINARY = ("this is not a CSV text file (it holds binary data)",
+          "export the sheet as 'CSV UTF-8 (comma delimited)' and upload that")
 
 
 @dataclass(frozen=True)
 class Source:
-    """A decoded CSV file whose header names the kind's columns, in the file's order."""
+    """A decoded CSV file whose header names the kind's columns, in the file's order.
+
+    `data` is the file's bytes without a byte-order mark; its line ends are LF, or CRLF when every
+    line of the file ends so (DuckDB reads both; a lone CR is turned into LF, see `line_ends`).
+    """
 
     name: str
     data: bytes
     columns: tuple[str, ...]
 
 
-def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, list[ImportProblem]]:
-    def problem(row: int, column: str, value: str | None, message: str, fix: str) -> ImportProblem:
-        return ImportProblem(name, row, column, value, message, fix)
+def _problem(name: str, row: int, column: str, value: str | None, message: str,
+             fix: str) -> ImportProblem:
+    return ImportProblem(name, row, column, value, message, fix)
 
+
+def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, ProblemList]:
+    """The file's `Source`, or None and what is wrong with it (nothing else is read then)."""
+    found = ProblemList()
     if len(data) > MAX_BYTES:
-        return None, [problem(0, "-", None, f"the file is {len(data):,} bytes, over the limit of"
-                              f" {MAX_BYTES:,}", "split it into smaller files")]
-    if not data.removeprefix(BOM).strip():
-        return None, [problem(1, "-", None, "the file is empty",
-                              f"start from the {kind.name} template: its header is "
-                              + ",".join(kind.names))]
-    if b"\x00" in data[:65536]:
-        return None, [problem(1, "-", None, "this is not a CSV text file (it holds binary data)",
-                              "export the sheet as 'CSV UTF-8 (comma delimited)' and upload that")]
+        found.add(_problem(name, 0, "-", None, f"the file is {len(data):,} bytes, over the limit"
+                           f" of {MAX_BYTES:,}", "split it into smaller files"))
+        return None, found
     body = data[len(BOM):] if data.startswith(BOM) else data
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        row = body[: exc.start].count(b"\n") + 1
-        bad = body[exc.start : exc.start + 1].hex()
-        return None, [problem(row, "-", f"0x{bad}", "the file is not UTF-8 text",
-                              "save it as 'CSV UTF-8' from your spreadsheet")]
-    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
-    header = [h.strip().lower() for h in first]
-    problems = []
-    for i, h in enumerate(header):
-        if h not in kind.names:
-            problems.append(problem(1, first[i].strip() or f"column {i + 1}", first[i],
-                                    f"unknown column {first[i].strip()!r}",
-                                    "rename it to one of " + ", ".join(kind.names)
-                                    + " or remove it"))
-        elif header.index(h) != i:
-            problems.append(problem(1, h, first[i], f"column {h!r} appears twice",
-                                    "keep one of the two columns"))
-    for required in kind.required:
-        if required not in header:
-            problems.append(problem(1, required, None, f"the required column {required!r} is"
-                                    " missing", f"add a {required} column to the header"))
-    if problems:
-        return None, problems
-    return Source(name, body, tuple(header)), []
+    if not body.strip():
+        found.add(_problem(name, 1, "-", None, "the file is empty",
+                           f"start from the {kind.name} template: its header is "
+                           + ",".join(kind.names)))
+        return None, found
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        # Anywhere in the file, not only in its first bytes: a NUL is never text.
+        found.add(_problem(name, _line_of(body, nul), "-", None, *BINARY))
+        return None, found
+    if not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = body[exc.start : exc.start + 1].hex()
+            found.add(_problem(name, _line_of(body, exc.start), "-", f"0x{bad}",
+                               "the file is not UTF-8 text",
+                               "save it as 'CSV UTF-8' from your spreadsheet"))
+            return None, found
+    body = line_ends(body)
+    header = _header(name, body, found)
+    if header is None:
+        return None, found
+    _check_header(kind, name, header, found)
+    if found:
+        return None, found
+    return Source(name, body, tuple(h.strip().lower() for h in header)), found
 
 
-def spreadsheet_rows(source: Source, rejected: set[int]) -> list[int]:
-    """Row number (header = 1) of each row DuckDB kept, in its order.
+def _line_of(data: bytes, position: int) -> int:
+    """The line (1 = the first) a byte of the file is on, whatever its line ends."""
+    head = data[:position]
+    return max(head.count(LF), head.count(CR)) + 1
 
-    DuckDB skips blank lines and rows it rejected; a quoted cell may span lines. Only error
-    reports need this, so it is computed from the file only when there are errors.
+
+def line_ends(data: bytes, *, mixed: bool = False) -> bytes:
+    """The file with line ends DuckDB reads: LF, or CRLF throughout; else every CR becomes LF.
+
+    A classic Mac file ends lines with CR alone, some tools write LF CR: DuckDB's reader fails on
+    both. The first line end decides (finding a lone CR further on would cost a pass over every
+    file); a file whose first line ends CRLF is read as it is, and `mixed=True` forces the change
+    when DuckDB then meets a lone CR. A CR inside a quoted cell becomes LF too: that is how a cell
+    holds a line break (and how it reads back from an export opened with newline translation).
     """
-    rows = []
-    reader = csv.reader(io.StringIO(source.data.decode("utf-8"), newline=""))
-    for number, record in enumerate(reader, start=1):
-        if number == 1 or not record or number in rejected:
-            continue
-        rows.append(number)
-    return rows
+    first_cr = data.find(CR)
+    if first_cr < 0:
+        return data
+    if not mixed and data[first_cr + 1 : first_cr + 2] == LF:
+        return data
+    return data.replace(b"\r\n", LF).replace(CR, LF)
+
+
+def _header(name: str, data: bytes, found: ProblemList) -> list[str] | None:
+    """The cells of the first line, or None with a problem when it cannot be read as a header."""
+    end = data.find(LF)
+    line = (data if end < 0 else data[:end]).removesuffix(CR).decode("utf-8")
+    if '"' not in line:
+        return line.split(",")
+    if line.count('"') % 2:
+        found.add(_problem(name, 1, "-", line, "the header has a quote that is not closed",
+                           "the first line must be the header: column names separated by commas"
+                           ", each on this one line"))
+        return None
+    try:
+        with _no_field_limit():
+            return next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        found.add(_problem(name, 1, "-", line, f"the header cannot be read ({exc})",
+                           "the first line must be the header: column names separated by"
+                           " commas, a name in double quotes only if it holds a comma"))
+        return None
+
+
+def _check_header(kind: Kind, name: str, header: list[str], found: ProblemList) -> None:
+    known = set(kind.names)
+    names = [cell.strip().lower() for cell in header]
+    # A header may have a million unknown columns: list the first ones, count the others.
+    unknown = [i for i, h in enumerate(names) if h not in known]
+    accepted = "rename it to one of " + ", ".join(kind.names) + " or remove it"
+    for i in unknown[: found.per_kind]:
+        cell = header[i]
+        found.add(_problem(name, 1, cell.strip() or f"column {i + 1}", cell,
+                           f"unknown column {clip(cell.strip())!r}", accepted), "unknown_column")
+    if len(unknown) > found.per_kind:
+        found.add_counted("unknown_column", [], len(unknown) - found.per_kind, 1)
+    seen: set[str] = set()
+    for h, cell in ((h, cell) for h, cell in zip(names, header, strict=True) if h in known):
+        if h in seen:
+            found.add(_problem(name, 1, h, cell, f"column {h!r} appears twice",
+                               "keep one of the two columns"), "twice")
+        seen.add(h)
+    for required in kind.required:
+        if required not in seen:
+            found.add(_problem(name, 1, required, None, f"the required column {required!r} is"
+                               " missing", f"add a {required} column to the header"))
+
+
+# -- rows as a spreadsheet numbers them ---------------------------------------------------------
+
+_LIMIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _no_field_limit() -> Iterator[None]:
+    """Let Python's CSV reader take a cell of any size (its limit, 128 KiB, is process-wide).
+
+    The file was size-checked already; a cell too long for its column is named by the checks.
+    """
+    with _LIMIT_LOCK:
+        before = csv.field_size_limit()
+        csv.field_size_limit(MAX_BYTES + 1)
+        try:
+            yield
+        finally:
+            csv.field_size_limit(before)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each row DuckDB keeps is in the file, and the records it cannot keep.
+
+    `rows[i]` is the spreadsheet row (header = 1) of the i-th row read; `unreadable` holds
+    (row, cells or None, reason) for each record with more cells than DuckDB reads (the header's
+    and one more) or with broken quotes.
+    """
+
+    rows: list[int]
+    unreadable: list[tuple[int, int | None, str]]
+    unreadable_count: int
+
+
+_SPACE_AFTER_QUOTE = re.compile(r'" +(?=[,\r\n]|$)')
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+_MANY = 100_000  # cells in one line past which a row is counted without building its cells
+
+
+def layout(source: Source, limit: int) -> Layout:
+    """Read the file as records, in linear time, the way DuckDB's strict reader splits them.
+
+    Only a file whose rows DuckDB did not read one per line needs this (a blank line, a cell
+    spanning lines, a row it could not read). At most `limit` unreadable records are kept.
+    Lines without quotes are counted directly; Python's CSV reader (told, like DuckDB, to allow
+    spaces around a quoted cell) reads the others. A line of a million cells is counted, not
+    split: its cells as Python strings could take gigabytes.
+    """
+    text = source.data.decode("utf-8")
+    if '" ' in text:
+        text = _SPACE_AFTER_QUOTE.sub('"', text)
+    most = len(source.columns) + 1
+    rows: list[int] = []
+    unreadable: list[tuple[int, int | None, str]] = []
+    count = 0
+    lines = _lines(text)
+    next(lines, None)  # the header: one line (a quote left open in it was refused)
+    number = 1
+    with _no_field_limit():
+        for line in lines:
+            number += 1
+            error = None
+            if '"' not in line:
+                body = line.rstrip("\r\n")
+                if not body:
+                    continue
+                cells = body.count(",") + 1
+            elif line.count(",") > _MANY:
+                cells = _QUOTED.sub("", line).count(",") + 1
+            else:
+                try:
+                    record = next(csv.reader(chain([line], lines), strict=True,
+                                             skipinitialspace=True), [])
+                except csv.Error as exc:
+                    error, record = str(exc), []
+                if not record and error is None:
+                    continue
+                cells = len(record)
+            if error is not None or cells > most:
+                count += 1
+                if len(unreadable) < limit:
+                    unreadable.append((number, None if error else cells, error or "cells"))
+                continue
+            rows.append(number)
+    return Layout(rows, unreadable, count)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The file's lines with their LF (only LF ends a line: DuckDB's line ends are LF, CRLF)."""
+    pos, end = 0, len(text)
+    while pos < end:
+        stop = text.find("\n", pos)
+        stop = end if stop < 0 else stop + 1
+        yield text[pos:stop]
+        pos = stop

@@ -1,0 +1,163 @@
+"""Coverage-guided fuzzing of the importer (atheris, libFuzzer's engine) for a bounded time.
+
+    python3 fuzz/import_fuzz.py [--seconds 600] [--kind plan] [--keep tests/data/fuzz] [--seed N]
+
+Each input is one file for `import_csv` (the first byte picks the kind unless `--kind` is
+given); it runs against one in-memory store, alternating checks and real imports so that upserts
+run too. A finding is any exception, a file that takes more than `--slow` seconds, or a report
+that breaks the importer's promises (a problem without a row, a listing over the cap, a value
+not cut); each is written under `--keep` as `<kind>-<sha1>.csv` (the regression tests read that
+directory) and the run goes on. At the end it prints runs, findings, the slowest input and the
+peak RSS. libFuzzer's own limits (`-timeout`, `-rss_limit_mb`) stop a run that hangs or blows up;
+the input it names is kept as a crash the same way.
+
+Seeds: the templates in data/templates, the inputs already kept, and a few odd shapes.
+Needs `pip install atheris` (not a dependency of Tandem: only this script uses it).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import atheris
+
+with atheris.instrument_imports(include=["planning.imports"]):
+    from planning.imports import import_csv
+    from planning.imports.kinds import KINDS
+    from planning.imports.problems import SHOWN_PROBLEMS, VALUE_CHARS
+
+from planning.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+KIND_NAMES = tuple(KINDS)
+
+
+class Stats:
+    runs = 0
+    findings = 0
+    slowest = (0.0, "")
+    started = time.monotonic()
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _report_stats() -> None:
+    seconds = time.monotonic() - Stats.started
+    print(f"\nimport fuzz: {Stats.runs:,} runs in {seconds:.0f} s, {Stats.findings} finding(s),"
+          f" slowest input {Stats.slowest[0]:.2f} s {Stats.slowest[1]},"
+          f" peak RSS {_peak_mib():.0f} MiB", flush=True)
+
+
+def _broken_promise(report, data: bytes) -> str | None:
+    """What is wrong with a report, if anything: the importer's promises beyond not raising."""
+    if report.ok:
+        return None if not report.problems else "ok with problems listed"
+    if not report.problems:
+        return "refused with no problem listed"
+    if len(report.problems) > SHOWN_PROBLEMS or report.problem_count < len(report.problems):
+        return "problem listing over the cap or count below it"
+    for p in report.problems:
+        if p.value is not None and len(p.value) > VALUE_CHARS + 40:
+            return "a problem's value is not cut"
+        if len(p.message) > 2 * VALUE_CHARS + 400:
+            return "a problem's message is not cut"
+        if "cannot be told apart" in p.message or "cannot be read as CSV" in p.message:
+            return "the importer's fallback message (reader disagreement): " + p.message
+    return None
+
+
+def make_target(keep: Path, fixed_kind: str | None, slow: float, seconds: float):
+    store = Store()
+
+    def keep_input(kind: str, data: bytes, why: str) -> None:
+        Stats.findings += 1
+        name = f"{kind}-{hashlib.sha1(data).hexdigest()[:16]}.csv"
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / name).write_bytes(data)
+        print(f"finding {name}: {why}", flush=True)
+
+    def target(raw: bytes) -> None:
+        if time.monotonic() - Stats.started > seconds:
+            _report_stats()  # libFuzzer's own exit skips Python's atexit
+            os._exit(1 if Stats.findings else 0)
+        if fixed_kind:
+            kind, data, commit = fixed_kind, raw, Stats.runs % 2 == 1
+        else:
+            if len(raw) < 1:
+                return
+            kind = KIND_NAMES[raw[0] % len(KIND_NAMES)]
+            commit = raw[0] // len(KIND_NAMES) % 2 == 1
+            data = raw[1:]
+        Stats.runs += 1
+        start = time.monotonic()
+        try:
+            report = import_csv(store, kind, data, file_name="fuzz.csv", commit=commit)
+        except Exception as exc:  # noqa: BLE001 - every exception is a finding
+            keep_input(kind, data, f"{type(exc).__name__}: {str(exc)[:300]}")
+            traceback.print_exc(limit=6)
+            return
+        took = time.monotonic() - start
+        if took > Stats.slowest[0]:
+            Stats.slowest = (took, f"({kind}, {len(data):,} bytes)")
+        if took > slow:
+            keep_input(kind, data, f"slow: {took:.1f} s")
+        broken = _broken_promise(report, data)
+        if broken:
+            keep_input(kind, data, broken)
+
+    return target
+
+
+def seeds(directory: Path) -> Path:
+    """A corpus directory with the templates, the kept inputs and a few odd shapes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    found = []
+    for i, kind in enumerate(KIND_NAMES):
+        template = (ROOT / "data" / "templates" / f"{kind}.csv").read_bytes()
+        found.append(bytes([i]) + template)
+        found.append(bytes([i + len(KIND_NAMES)]) + template)
+        found.append(bytes([i]) + template.replace(b"\n", b"\r"))
+        found.append(bytes([i]) + template.replace(b"\n", b"\n\r"))
+        found.append(bytes([i]) + template.replace(b"\n", b"\r\n"))
+        lines = template.splitlines(keepends=True)
+        found.append(bytes([i]) + lines[0] + lines[1].rstrip(b"\n") + b',"x""y",,a\n')
+        found.append(bytes([i]) + lines[0] + b'\n\n"' + lines[1])
+    for kept in sorted((ROOT / "tests" / "data" / "fuzz").glob("*.csv")):
+        kind = kept.name.split("-", 1)[0]
+        if kind in KIND_NAMES:
+            found.append(bytes([KIND_NAMES.index(kind)]) + kept.read_bytes())
+    for data in found:
+        (directory / hashlib.sha1(data).hexdigest()).write_bytes(data)
+    return directory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=600)
+    parser.add_argument("--kind", choices=KIND_NAMES)
+    parser.add_argument("--keep", type=Path, default=ROOT / "tests" / "data" / "fuzz")
+    parser.add_argument("--slow", type=float, default=10.0, help="seconds that make a finding")
+    parser.add_argument("--max-len", type=int, default=65536)
+    parser.add_argument("--seed", type=int, default=0)
+    args, rest = parser.parse_known_args()
+    corpus = seeds(Path(tempfile.mkdtemp(prefix="import-fuzz-")))
+    libfuzzer = [sys.argv[0], f"-max_total_time={args.seconds + 120}", "-timeout=30",
+                 "-rss_limit_mb=2048", f"-max_len={args.max_len}", f"-seed={args.seed}",
+                 "-print_final_stats=1", f"-artifact_prefix={tempfile.gettempdir()}/",
+                 *rest, str(corpus)]
+    Stats.started = time.monotonic()
+    atheris.Setup(libfuzzer, make_target(args.keep, args.kind, args.slow, args.seconds))
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
