@@ -123,50 +123,97 @@ def _check_values(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter)
             raise Refused(f"no line of this scenario has {column} {', '.join(map(repr, unknown))}")
 
 
+@dataclass(frozen=True)
+class _Fill:
+    """The unlocked lines of one filter that an operation shares money over, as SQL."""
+
+    where: str  # over `plan_lines l`
+    params: list
+    group: str  # the line's group number, a SQL expression over `l` ...
+    group_params: list  # ... with these parameters
+    weight: str  # the line's weight, a SQL expression over `l`
+    lines: int
+    locked: int  # matched lines left alone because they are locked
+    total: Decimal  # of the unlocked lines
+    owners: frozenset[str]
+    values: list[str]  # with `by_value`, the values that number the groups from 1, in order
+    sums: dict[int, tuple[int, int, int]] | None  # group -> lines, sum and max of the weights
+
+
 def _fill(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter, weight: str,
-          group: str = "0") -> tuple[int, int, Decimal]:
-    """Put the unlocked lines of a filter into `alloc_in`; (lines, locked lines, their total)."""
+          group: int = 0, *, by_value: str | None = None) -> _Fill:
+    """The unlocked lines of a filter; refused when none matches or all that match are locked.
+
+    Every line is in group `group`, or with `by_value` (a SQL expression over `l`) in the group
+    numbered by its value's place among the sorted values.
+    """
     _check_values(cur, sid, where)
-    sql, params = _where(sid, where)
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE alloc_in AS SELECT l.id, CAST({group} AS VARCHAR) AS g,"
-        f" {weight} AS w, {allocate_sql.TIE} AS tie FROM plan_lines l WHERE {sql}", params)
-    lines, total = cur.execute("SELECT count(*), sum(l.amount) FROM plan_lines l"
-                               " JOIN alloc_in USING (id)").fetchone()
     all_sql, all_params = _where(sid, where, unlocked=False)
-    matched = cur.execute(f"SELECT count(*) FROM plan_lines l WHERE {all_sql}",
-                          all_params).fetchone()[0]
+    lines, matched, total, largest, owners = cur.execute(
+        "SELECT count(*) FILTER (NOT l.locked), count(*), sum(l.amount) FILTER (NOT l.locked),"
+        " max(l.amount) FILTER (NOT l.locked), list(DISTINCT l.owner) FILTER (NOT l.locked)"
+        f" FROM plan_lines l WHERE {all_sql}", all_params).fetchone()
     if lines == 0:
         if matched:
             raise Refused(f"all {matched} lines that match are locked; unlock some first")
         raise Refused("no line matches this filter")
-    return lines, matched - lines, total or ZERO
+    sql, params = _where(sid, where)
+    values: list[str] = []
+    group_sql, group_params = str(int(group)), []
+    if by_value is not None:
+        values = [r[0] for r in cur.execute(
+            f"SELECT DISTINCT {by_value} FROM plan_lines l WHERE {sql} ORDER BY 1",
+            params).fetchall()]
+        group_sql, group_params = f"list_position(CAST(? AS VARCHAR[]), {by_value})", [values]
+    # The sums of the weights, when they follow from the lines' count and amounts.
+    sums = None
+    if by_value is None and weight == _weight("amount"):
+        sums = {group: (lines, to_cents(total or ZERO), to_cents(largest or ZERO))}
+    elif by_value is None and weight == _weight("even"):
+        sums = {group: (lines, lines, 1)}
+    return _Fill(sql, params, f"CAST({group_sql} AS INTEGER)", group_params, weight, lines,
+                 matched - lines, total or ZERO, frozenset(owners or ()), values, sums)
 
 
-def _allocate(cur: duckdb.DuckDBPyConnection, totals: Mapping[str, int]) -> None:
-    cur.execute("CREATE OR REPLACE TEMP TABLE alloc_totals (g VARCHAR, cents BIGINT)")
-    cur.executemany("INSERT INTO alloc_totals VALUES (?, ?)", [[g, c] for g, c in totals.items()])
-    cur.execute(allocate_sql.allocate(*cur.execute(allocate_sql.BOUNDS).fetchone()))
-
-
-def _touched_owners(cur: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in cur.execute("SELECT DISTINCT l.owner FROM plan_lines l"
-                                      " JOIN alloc_in USING (id)").fetchall()}
+def _allocate(cur: duckdb.DuckDBPyConnection, fills: list[_Fill],
+              totals: Mapping[int, int]) -> str:
+    """Share `totals` (group -> cents) over the lines of the fills; returns the parts' type."""
+    source = " UNION ALL ".join(
+        f"SELECT l.id, {fill.group} AS g, {fill.weight} AS w"
+        f" FROM plan_lines l WHERE {fill.where}" for fill in fills)
+    params = [p for fill in fills for p in (*fill.group_params, *fill.params)]
+    sums = None
+    if all(fill.sums is not None for fill in fills):
+        sums = {g: sum_ for fill in fills for g, sum_ in fill.sums.items()}
+    return allocate_sql.allocate(cur, source, params, totals, sums)
 
 
 def _apply(cur: duckdb.DuckDBPyConnection, sid: int, who: Person, action: str, name: str,
-           details: dict, locked_kept: int) -> OperationResult:
-    negative = cur.execute(allocate_sql.WOULD_GO_NEGATIVE).fetchone()[0]
+           details: dict, fills: list[_Fill], int_type: str) -> OperationResult:
+    """Change the lines of each fill by their part: plain UPDATEs of its filter, no join."""
+    statements = []
+    for fill in fills:
+        line = (int_type, fill.weight, allocate_sql.LINE_TIE, "l.id")
+        sql = {"group": fill.group, "where": fill.where, "part": allocate_sql.part(*line),
+               "changes": allocate_sql.changes(*line)}
+        statements.append((sql, [*fill.group_params, *fill.params]))
+    takes = cur.execute("SELECT bool_or(sgn < 0) FROM alloc_plan").fetchone()[0]
+    negative = sum(cur.execute(allocate_sql.WOULD_GO_NEGATIVE.format(**sql), params).fetchone()[0]
+                   for sql, params in statements) if takes else 0
     if negative:
         raise Refused(f"{negative} line(s) would go below zero; take less"
                       " (taking pro rata to current amounts never empties a line early)")
     before = _total(cur, sid)
-    changed = cur.execute("SELECT count(DISTINCT id) FROM alloc_out WHERE part <> 0").fetchone()[0]
-    cur.execute(allocate_sql.APPLY, [who.name])
+    changed = 0
+    for sql, params in statements:
+        cur.execute(allocate_sql.TO_DRAFT.format(**sql), params)
+        cur.execute(allocate_sql.TO_EDITOR.format(**sql), [who.name, *params, who.name])
+        changed += cur.execute(allocate_sql.APPLY.format(**sql), params).fetchone()[0]
     after = _total(cur, sid)
     audit.record(cur, who.name, action, f"scenario {name}", before={"total": str(before)},
                  after={"total": str(after), "lines_changed": changed, **details})
-    return OperationResult(name, action, changed, before, after, locked_kept)
+    return OperationResult(name, action, changed, before, after,
+                           sum(fill.locked for fill in fills))
 
 
 def _weight(mode: str) -> str:
@@ -321,12 +368,12 @@ class Scenarios:
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
             sid = scenario_id(cur, year, name, writable=True)
-            _lines, kept, total = _fill(cur, sid, where, _weight("amount"))
-            access.require_owners(who, _touched_owners(cur))
-            change = (total * percent / 100).quantize(CENT)
-            _allocate(cur, {"0": to_cents(change)})
+            fill = _fill(cur, sid, where, _weight("amount"))
+            access.require_owners(who, fill.owners)
+            change = (fill.total * percent / 100).quantize(CENT)
+            int_type = _allocate(cur, [fill], {0: to_cents(change)})
             return _apply(cur, sid, who, "scale", name,
-                          {"percent": str(percent), "change": str(change)}, kept)
+                          {"percent": str(percent), "change": str(change)}, [fill], int_type)
 
         return self.store.write(work)
 
@@ -341,22 +388,22 @@ class Scenarios:
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
             sid = scenario_id(cur, year, name, writable=True)
-            _n, kept_from, available = _fill(cur, sid, source, _weight(mode), "'from'")
-            cur.execute("CREATE OR REPLACE TEMP TABLE shift_from AS SELECT * FROM alloc_in")
-            _n, kept_to, _t = _fill(cur, sid, target, _weight(mode), "'to'")
-            overlap = cur.execute("SELECT count(*) FROM alloc_in JOIN shift_from USING (id)"
-                                  ).fetchone()[0]
-            if overlap:
-                raise Refused(f"{overlap} line(s) match both the source and the target filter")
+            fills = [_fill(cur, sid, source, _weight(mode), 0),
+                     _fill(cur, sid, target, _weight(mode), 1)]
+            both = cur.execute(f"SELECT count(*) FROM plan_lines l WHERE ({fills[0].where})"
+                               f" AND ({fills[1].where})",
+                               [*fills[0].params, *fills[1].params]).fetchone()[0]
+            if both:
+                raise Refused(f"{both} line(s) match both the source and the target filter")
+            available = fills[0].total
             if amount > available:
                 raise Refused(f"the source lines hold {available} (unlocked), less than {amount}")
-            cur.execute("INSERT INTO alloc_in SELECT * FROM shift_from")
-            access.require_owners(who, _touched_owners(cur))
+            access.require_owners(who, fills[0].owners | fills[1].owners)
             cents = to_cents(amount)
-            _allocate(cur, {"from": -cents, "to": cents})
+            int_type = _allocate(cur, fills, {0: -cents, 1: cents})
             return _apply(cur, sid, who, "shift", name,
                           {"amount": str(amount), "from": source.describe(),
-                           "to": target.describe(), "mode": mode}, kept_from + kept_to)
+                           "to": target.describe(), "mode": mode}, fills, int_type)
 
         return self.store.write(work)
 
@@ -379,9 +426,8 @@ class Scenarios:
             if by in WEIGHT_COLUMNS:
                 value = f"CAST(l.{by} AS VARCHAR)" if by != "month" else \
                     "strftime(l.month, '%Y-%m')"
-                _n, kept, _t = _fill(cur, sid, where, _weight("amount"), value)
-                groups = [r[0] for r in cur.execute(
-                    "SELECT DISTINCT g FROM alloc_in ORDER BY g").fetchall()]
+                fill = _fill(cur, sid, where, _weight("amount"), by_value=value)
+                groups = fill.values
                 given = {k: Decimal(v) for k, v in (weights or {}).items()}
                 if any(not w.is_finite() or w < 0 for w in given.values()):
                     raise Refused("a weight is a number of 0 or more")
@@ -391,15 +437,16 @@ class Scenarios:
                 shares = [given.get(g, Decimal(0) if given else Decimal(1)) for g in groups]
                 if sum(shares) <= 0:
                     raise Refused("the weights must add up to more than zero")
-                totals = {g: to_cents(p) for g, p in zip(groups, split(amount, shares),
-                                                           strict=True)}
+                totals = {number: to_cents(p) for number, p in
+                          enumerate(split(amount, shares), start=1)}
             else:
-                _n, kept, _t = _fill(cur, sid, where, _weight(by))
-                totals = {"0": to_cents(amount)}
-            access.require_owners(who, _touched_owners(cur))
-            _allocate(cur, totals)
+                fill = _fill(cur, sid, where, _weight(by))
+                totals = {0: to_cents(amount)}
+            access.require_owners(who, fill.owners)
+            int_type = _allocate(cur, [fill], totals)
             return _apply(cur, sid, who, "split", name,
-                          {"amount": str(amount), "by": by, "filter": where.describe()}, kept)
+                          {"amount": str(amount), "by": by, "filter": where.describe()}, [fill],
+                          int_type)
 
         return self.store.write(work)
 

@@ -256,15 +256,16 @@ def sql_allocate(rows: Sequence[tuple[int, Key, int, str]], totals: dict[str, in
     try:
         con.execute("CREATE TEMP TABLE lines (id BIGINT, owner VARCHAR, category VARCHAR,"
                     " funnel_stage VARCHAR, channel VARCHAR, region VARCHAR, month DATE,"
-                    " w BIGINT, g VARCHAR)")
+                    " w BIGINT, g INTEGER)")
+        number = {name: n for n, name in enumerate(sorted(totals))}  # groups are numbered
         con.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [[i, *k[:5], date(int(k[5][:4]), int(k[5][5:]), 1), w, g]
+                        [[i, *k[:5], date(int(k[5][:4]), int(k[5][5:]), 1), w, number[g]]
                          for i, k, w, g in rows])
         con.execute(f"CREATE TEMP TABLE alloc_in AS SELECT id, g, w, {allocate_sql.TIE} AS tie"
                     " FROM lines")
-        con.execute("CREATE TEMP TABLE alloc_totals (g VARCHAR, cents BIGINT)")
-        con.executemany("INSERT INTO alloc_totals VALUES (?, ?)", list(totals.items()))
-        con.execute(allocate_sql.allocate(*con.execute(allocate_sql.BOUNDS).fetchone()))
+        allocate_sql.parts(con, "SELECT id, g, w FROM lines", [],
+                           {number[name]: cents for name, cents in totals.items()},
+                           table="lines")
         parts = dict(con.execute("SELECT id, part FROM alloc_out").fetchall())
         ties = dict(con.execute("SELECT id, tie FROM alloc_in").fetchall())
         return parts, ties
