@@ -681,3 +681,59 @@ def test_split_refuses_a_negative_weight(t, ops, snapshot):
         ops.split(Y, "baseline", D("100.00"), ALL, "ann", by="owner",
                   weights={"sales": D("-10"), "marketing": D("60")})
     assert snapshot(t.store) == before
+
+
+# -- what an operation writes, and ties at the cut ---------------------------------------------
+def review_state(t: Tandem) -> dict[tuple, tuple]:
+    """key -> (status, edited_by, version) of the baseline's lines."""
+    rows = t.store.query("SELECT owner, category, funnel_stage, channel, region,"
+                         " strftime(month, '%Y-%m'), status, edited_by, version FROM plan_lines")
+    return {tuple(r[:6]): tuple(r[6:]) for r in rows}
+
+
+def test_only_changed_lines_become_drafts_edited_by_the_actor(t, ops):
+    sign_off_everything(t.store, Y, "baseline")
+    ops.scale(Y, "baseline", D("10"), MARKETING, "ann")
+    state = review_state(t)
+    # L1 and L2 change (100.00 -> 110.00, 200.00 -> 220.00); L3's share is under a cent.
+    assert state[L1] == state[L2] == ("draft", "ann", 2)
+    assert state[L3] == ("signed_off", "importer", 1)
+    assert {state[k] for k in (L4, L5, L6)} == {("signed_off", "importer", 1)}
+    ops.scale(Y, "baseline", D("10"), MARKETING, "ann")  # the same editor again
+    state = review_state(t)
+    assert state[L1] == state[L2] == ("draft", "ann", 3)
+    ops.scale(Y, "baseline", D("10"), MARKETING, "bob")  # someone else
+    state = review_state(t)
+    assert state[L1] == state[L2] == ("draft", "bob", 4)
+    # 300.01 + 30.00 + 33.00 + 36.30 (each change the total x 10%, rounded to the cent)
+    assert (amounts(t)[L1], amounts(t)[L2], amounts(t)[L3]) == (D("133.10"), D("266.20"),
+                                                                D("0.01"))
+
+
+def tied_plan(tandem: Tandem, count: int) -> list[int]:
+    """`count` lines of 1.00 each; returns their ids in (hash of the key, id) order."""
+    rows = [f"{Y},marketing,Tools,awareness,Channel {i:03d},EMEA,2026-01,1.00,"
+            for i in range(count)]
+    assert tandem.import_csv("plan", (HEADER + "\n" + "\n".join(rows) + "\n").encode()).ok
+    return [r[0] for r in tandem.store.query(
+        "SELECT id FROM plan_lines ORDER BY hash(owner, category, funnel_stage, channel,"
+        " region, month), id")]
+
+
+@pytest.mark.parametrize("count", [40, 150])  # tied lines hashed one by one, and in one pass
+@pytest.mark.parametrize("by", ["even", "amount"])
+def test_cents_left_over_among_equal_remainders_follow_the_key_hash(tandem, count, by):
+    order = tied_plan(tandem, count)
+    cents = count * 2 // 3  # every remainder is equal: only the tie-break decides
+    tandem.scenario_ops.split(Y, "baseline", D(cents) / 100, ALL, "ann", by=by)
+    got = dict(tandem.store.query("SELECT id, amount FROM plan_lines"))
+    assert [got[i] for i in order] == [D("1.01")] * cents + [D("1.00")] * (count - cents)
+
+
+@pytest.mark.parametrize("count", [40, 150])
+def test_cents_taken_among_equal_remainders_follow_the_key_hash(tandem, count):
+    order = tied_plan(tandem, count)
+    cents = count // 3
+    tandem.scenario_ops.scale(Y, "baseline", D(-cents) / count, ALL, "ann")  # -cents in all
+    got = dict(tandem.store.query("SELECT id, amount FROM plan_lines"))
+    assert [got[i] for i in order] == [D("0.99")] * cents + [D("1.00")] * (count - cents)
