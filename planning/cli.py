@@ -76,9 +76,13 @@ def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     args.as_user = getattr(args, "as_user", None)
+    path = store_path(getattr(args, "db", None))
+    # A new demo store is built whole before it appears (see Store): killed halfway, it is not.
+    args.demo_built = (args.command == "init" and args.demo and path != ":memory:"
+                       and not Path(path).exists())
+    build = (lambda store: first_run.explore_demo(Tandem(store))) if args.demo_built else None
     try:
-        tandem = Tandem.open(store_path(getattr(args, "db", None)),
-                             label=_label(args), on_wait=_Waiting())
+        tandem = Tandem.open(path, label=_label(args), on_wait=_Waiting(), build=build)
     except StoreBusy as exc:
         print(f"tandem: {exc}", file=sys.stderr)
         return 3
@@ -122,7 +126,9 @@ def _init(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentPa
     tandem.configure(firm_name=args.firm, currency=args.currency,
                      fiscal_year_start_month=args.fiscal_year_start)
     note = ""
-    if args.demo and first_run.is_new(tandem):
+    if args.demo_built and not first_run.is_new(tandem):
+        note = " (demo firm loaded)"
+    elif args.demo and first_run.is_new(tandem):
         first_run.explore_demo(tandem)
         note = " (demo firm loaded)"
     elif args.demo:  # run twice, or on a firm's own store: never add the demo's accounts to it

@@ -47,32 +47,6 @@ class LineEdit:
     description: str | None = None
 
 
-# How DuckDB commits: by default a commit appends the transaction to the WAL. A transaction that
-# inserts a row group (122,880 rows) or more into a table writes those rows into the store file
-# as it goes and puts only a pointer to them in the WAL. DuckDB 1.5 replays such a pointer
-# outside the replay's transaction: when a kill cuts the WAL short after it, the rows are kept
-# and the rest of the transaction (the scenario row, the id mark, the audit entry) is not. These
-# settings make such a commit a checkpoint instead (no WAL at all), which lands whole or not at
-# all. Settings are the database's, so they are put back after the commit.
-CHECKPOINT_ON_COMMIT = {"checkpoint_threshold": "0KB", "auto_checkpoint_skip_wal_threshold": "0"}
-_wal_settings: dict[str, str] = {}
-
-
-def commit_by_checkpoint(cur: duckdb.DuckDBPyConnection) -> None:
-    """Have the transaction open on `cur` commit by a checkpoint rather than through the WAL."""
-    for name, value in CHECKPOINT_ON_COMMIT.items():
-        _wal_settings.setdefault(name, str(cur.execute(
-            "SELECT current_setting(?)", [name]).fetchone()[0]))
-        cur.execute(f"SET {name} = '{value}'")
-
-
-def commit_by_wal(store: Store) -> None:
-    """Put back the settings `commit_by_checkpoint` changed."""
-    while _wal_settings:
-        name, value = _wal_settings.popitem()
-        store.query(f"SET {name} = '{value}'")
-
-
 def _name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_LIMIT:
@@ -236,7 +210,6 @@ class Scenarios:
         new = _name(new)
 
         def work(cur: duckdb.DuckDBPyConnection) -> OperationResult:
-            commit_by_checkpoint(cur)
             src = scenario_id(cur, year, source)
             if cur.execute("SELECT 1 FROM scenarios WHERE fiscal_year = ? AND name = ?",
                            [year, new]).fetchone():
@@ -260,10 +233,7 @@ class Scenarios:
                          after={"from": source, "lines": lines, "total": str(total)})
             return OperationResult(new, "clone", lines, ZERO, total)
 
-        try:
-            return self.store.write(work)
-        finally:
-            commit_by_wal(self.store)
+        return self.store.write(work, bulk=True)
 
     def rename(self, year: int, old: str, new: str, actor: Person | str) -> None:
         who = access.require(access.person(actor), "manage_scenarios")

@@ -234,3 +234,22 @@ def test_concurrent_imports_from_threads_all_land(store):
     assert store.scalar("SELECT sum(amount) FROM plan_lines") == Decimal("78.00")
     assert store.scalar("SELECT count(*) FROM scenarios") == 1
     assert store.scalar("SELECT count(DISTINCT id) FROM plan_lines") == 12
+
+
+def test_a_new_store_appears_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "new.duckdb"
+    (tmp_path / "new.duckdb.new").write_bytes(b"DUCK" * 10)  # a creation killed mid-header
+
+    def build(store: Store) -> None:
+        store.write(lambda cur: cur.execute("INSERT INTO settings VALUES ('firm_name', 'X')"
+                                            " ON CONFLICT (key) DO UPDATE SET value = 'X'"))
+        raise RuntimeError("killed while loading")
+
+    with pytest.raises(RuntimeError):
+        Store(path, build=build)
+    assert not path.exists()  # nobody will ever open a half-built store
+
+    store = Store(path, build=lambda s: s.set_setting("firm_name", "Whole"))
+    assert store.setting("firm_name") == "Whole"
+    assert not (tmp_path / "new.duckdb.new").exists()
+    store.close()

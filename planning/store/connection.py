@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,6 +43,30 @@ def _translate(exc: duckdb.Error, path: str) -> StoreError:
     return StoreError(f"The store {path} could not do that: {text.splitlines()[0]}")
 
 
+# How DuckDB commits: by default a commit appends the transaction to the WAL. A transaction that
+# inserts a row group (122,880 rows) or more into a table writes those rows into the store file
+# as it goes and puts only a pointer to them in the WAL. DuckDB 1.5 replays such a pointer
+# outside the replay's transaction: when a kill cuts the WAL short after it, the rows are kept
+# and the rest of the transaction (a scenario row, an id mark, the audit entry) is not. These
+# settings make such a commit a checkpoint instead (no WAL at all), which lands whole or not at
+# all. Settings are the database's, so they are put back after the commit.
+CHECKPOINT_ON_COMMIT = {"checkpoint_threshold": "0KB", "auto_checkpoint_skip_wal_threshold": "0"}
+
+
+@contextmanager
+def commit_by_checkpoint(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Have the transactions opened inside the block commit by a checkpoint, not the WAL."""
+    saved = {name: str(cur.execute("SELECT current_setting(?)", [name]).fetchone()[0])
+             for name in CHECKPOINT_ON_COMMIT}
+    for name, value in CHECKPOINT_ON_COMMIT.items():
+        cur.execute(f"SET {name} = '{value}'")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            cur.execute(f"SET {name} = '{value}'")
+
+
 @contextmanager
 def transaction(cur: duckdb.DuckDBPyConnection, *, bump: bool = True) -> Iterator[None]:
     """Commit what the block did, or roll all of it back if the block raises.
@@ -70,9 +94,13 @@ class Store:
     """
 
     def __init__(self, path: str | Path = ":memory:", *, label: str = "a tandem command",
-                 wait: float | None = None,
-                 on_wait: Callable[[str], None] | None = None) -> None:
+                 wait: float | None = None, on_wait: Callable[[str], None] | None = None,
+                 build: Callable[[Store], None] | None = None, _draft: bool = False) -> None:
+        """`build(store)` fills a store this call creates (the demo firm, say) before anyone
+        else can see it: a new store appears whole, or not at all, whenever the process dies."""
         self.path = str(path)
+        self._build = build
+        self._draft = _draft  # the store being built by `_create`: made where it stands
         self.wait = wait_seconds() if wait is None else wait
         self.on_wait = on_wait
         self.reads = ReadCache(self.revision)
@@ -118,6 +146,12 @@ class Store:
                 self._turns.acquire(self.wait, self.on_wait)
             except Busy as exc:
                 raise StoreBusy(self.path, exc.holder, exc.waited) from None
+            if not self._draft and not os.path.exists(self.path):
+                try:
+                    self._create()
+                except BaseException:
+                    self._turns.release()
+                    raise
         try:
             self._conn = duckdb.connect(self.path)
         except duckdb.Error as exc:
@@ -125,6 +159,30 @@ class Store:
                 self._turns.release()
             raise _translate(exc, self.path) from exc
         self._revision = None  # another process may have written while the file was closed
+
+    def _create(self) -> None:
+        """Build a new store beside its path, then move it in: no process ever opens a store
+        whose creation was cut short (DuckDB cannot open a file killed mid-header, and a
+        half-loaded demo firm would look like a firm of its own). Called holding the turn, so
+        two processes never build the same store."""
+        draft = f"{self.path}.new"
+        for leftover in (draft, f"{draft}.wal", f"{draft}.key"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        new = Store(draft, label="a store being created", wait=self.wait, _draft=True)
+        try:
+            if self._build is not None:
+                self._build(new)
+            with new.write_cursor() as cur:
+                cur.execute("CHECKPOINT")
+        finally:
+            new.close()
+        if os.path.exists(f"{draft}.key"):  # the audit key of entries the build wrote
+            os.replace(f"{draft}.key", f"{self.path}.key")
+        os.replace(draft, self.path)
+        for leftover in (f"{draft}.lock", f"{draft}.wait"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
 
     def _shut(self) -> None:
         if self._conn is not None:
@@ -193,10 +251,17 @@ class Store:
                 with self._state:
                     self._revision = None
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, bump: bool = True) -> T:
-        """Run `work(cursor)` as one transaction: all of it is written, or none of it."""
-        with self.write_cursor() as cur, transaction(cur, bump=bump):
-            return work(cur)
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], *, bump: bool = True,
+              bulk: bool = False) -> T:
+        """Run `work(cursor)` as one transaction: all of it is written, or none of it.
+
+        `bulk` is for work that may insert a row group or more (a clone, an import): it then
+        commits by a checkpoint, which a crash cannot tear (see `CHECKPOINT_ON_COMMIT`).
+        """
+        with self.write_cursor() as cur:
+            with commit_by_checkpoint(cur) if bulk else nullcontext(), \
+                    transaction(cur, bump=bump):
+                return work(cur)
 
     def revision(self) -> int:
         """A number every committed change of data increases, in this process or another."""
