@@ -143,8 +143,9 @@ def scale_runs(store: Store, ops: Scenarios, runs: int, *, new_editor: bool
             FISCAL_YEAR, "b", PERCENT, BudgetFilter(), actor))
         assert result.change == (before * PERCENT / 100).quantize(CENT) == \
             total(store, sid) - before
-        assert store.scalar("SELECT count(*) FROM plan_lines WHERE scenario_id = ?"
-                            " AND edited_by IS DISTINCT FROM ?", [sid, actor]) == 0
+        if new_editor:  # every changed line, and only those, now names its new editor
+            assert store.scalar("SELECT count(*) FROM plan_lines WHERE scenario_id = ?"
+                                " AND edited_by = ?", [sid, actor]) == result.lines_changed
         ops_s.append(t)
     return ops_s, bare_s
 
