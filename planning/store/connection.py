@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,11 +68,13 @@ def commit_by_checkpoint(cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
-def transaction(cur: duckdb.DuckDBPyConnection, *, bump: bool = True) -> Iterator[None]:
+def transaction(cur: duckdb.DuckDBPyConnection, *, bump: bool = True,
+                commit_when: Callable[[], AbstractContextManager] = nullcontext) -> Iterator[None]:
     """Commit what the block did, or roll all of it back if the block raises.
 
     A transaction that changes data bumps the store's revision in the same commit; `bump=False`
-    is for bookkeeping that no read result depends on (sign-in sessions).
+    is for bookkeeping that no read result depends on (sign-in sessions). The commit runs
+    inside `commit_when()` (see `Store.bulk_transaction`).
     """
     cur.execute("BEGIN TRANSACTION")
     try:
@@ -82,7 +84,8 @@ def transaction(cur: duckdb.DuckDBPyConnection, *, bump: bool = True) -> Iterato
     except BaseException:
         cur.execute("ROLLBACK")
         raise
-    cur.execute("COMMIT")
+    with commit_when():
+        cur.execute("COMMIT")
 
 
 class Store:
@@ -111,6 +114,7 @@ class Store:
         # DuckDB fails the second of two concurrent writers; serialise them instead.
         self._write_lock = threading.RLock()
         self._closed = False
+        self._draining: int | None = None  # the thread committing a bulk write alone
         try:
             self._turns = None if self.path == ":memory:" else FileTurns(self.path, label)
         except OSError as exc:
@@ -127,6 +131,8 @@ class Store:
     # -- the connection -------------------------------------------------------------------------
     def _checkout(self) -> duckdb.DuckDBPyConnection:
         with self._state:
+            while self._draining not in (None, threading.get_ident()):
+                self._state.wait()
             if self._closed:
                 raise StoreError(f"The store {self.path} is closed.")
             if self._conn is None:
@@ -137,6 +143,7 @@ class Store:
     def _checkin(self) -> None:
         with self._state:
             self._users -= 1
+            self._state.notify_all()
             if self._users == 0 and self._turns is not None and self._turns.someone_waits():
                 self._shut()
 
@@ -259,9 +266,28 @@ class Store:
         commits by a checkpoint, which a crash cannot tear (see `CHECKPOINT_ON_COMMIT`).
         """
         with self.write_cursor() as cur:
-            with commit_by_checkpoint(cur) if bulk else nullcontext(), \
-                    transaction(cur, bump=bump):
+            with self.bulk_transaction(cur) if bulk else transaction(cur, bump=bump):
                 return work(cur)
+
+    @contextmanager
+    def bulk_transaction(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """A transaction (on a write cursor) that commits by a checkpoint. DuckDB commits that
+        way only while no other transaction is open, so the commit waits for this process's
+        other cursors to finish and holds new ones back for its instant."""
+        with commit_by_checkpoint(cur), transaction(cur, commit_when=self._alone):
+            yield
+
+    @contextmanager
+    def _alone(self) -> Iterator[None]:
+        with self._state:
+            self._draining = threading.get_ident()
+            self._state.wait_for(lambda: self._users <= 1, timeout=30)
+        try:
+            yield
+        finally:
+            with self._state:
+                self._draining = None
+                self._state.notify_all()
 
     def revision(self) -> int:
         """A number every committed change of data increases, in this process or another."""
