@@ -58,14 +58,14 @@ if summary.lines == 0:
     st.stop()
 
 left, right = st.columns([3, 2])
-left.altair_chart(charts.monthly_phasing(budget.monthly(), currency), width="stretch")
-right.altair_chart(charts.funnel_stages(budget.by_dimension("funnel_stage"), currency),
+left.vega_lite_chart(spec=charts.monthly_phasing(budget.monthly(), currency), width="stretch")
+right.vega_lite_chart(spec=charts.funnel_stages(budget.by_dimension("funnel_stage"), currency),
                    width="stretch")
 
 tabs = st.tabs(["By category", "By channel", "By region", "By owner"])
 for tab, (dim, label) in zip(tabs, [("category", "Category"), ("channel", "Channel"),
                                     ("region", "Region"), ("owner", "Owner")], strict=True):
-    tab.altair_chart(charts.breakdown(budget.by_dimension(dim), label,
+    tab.vega_lite_chart(spec=charts.breakdown(budget.by_dimension(dim), label,
                                       f"Allocation by {label.lower()}", currency),
                      width="stretch")
 

@@ -79,7 +79,7 @@ metric = left.selectbox("Measure by quarter", ["opportunities", "wins", "leads",
 quarters = result.by_period(metric)
 rows = [(q, n, v) for q, values in quarters.items() for n, v in values.items()]
 fmt = axis_format(currency) if metric in MONEY else ",.0f"
-left.altair_chart(charts.scenario_bars(rows, "Fiscal quarter", LABELS[metric],
+left.vega_lite_chart(spec=charts.scenario_bars(rows, "Fiscal quarter", LABELS[metric],
                                        f"Projected {LABELS[metric].lower()} by quarter",
                                        result.names, fmt), width="stretch")
 dim = right.selectbox("Allocation change by", list(DIMENSIONS), format_func=DIMENSIONS.get,
@@ -89,7 +89,7 @@ diffs = [(value, other, amounts[other] - amounts[base])
          if amounts[other] != amounts[base]]
 if diffs:
     title = f"Where the money moved, by {DIMENSIONS[dim].lower()}"
-    right.altair_chart(charts.difference_bars(diffs, DIMENSIONS[dim], title, currency),
+    right.vega_lite_chart(spec=charts.difference_bars(diffs, DIMENSIONS[dim], title, currency),
                        width="stretch")
 else:
     right.info(f"The scenarios allocate the same amount to every {DIMENSIONS[dim].lower()}.")

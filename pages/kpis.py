@@ -131,24 +131,24 @@ running = [(p.month, p.series, p.value) for p in points if p.series.startswith("
 against = " against target" if any(p.series == "Target" for p in points) else ""
 # Running totals dwarf the months: each gets a chart of its own, side by side.
 places = st.columns(2) if running else [st.container()]
-places[0].altair_chart(charts.trend(monthly, f"{KPI[kpi].label}: each month{against}",
+places[0].vega_lite_chart(spec=charts.trend(monthly, f"{KPI[kpi].label}: each month{against}",
                                     KPI[kpi].label, fmt), width="stretch")
 if running:
     pacing = " against the pacing line" if against else ""
-    places[1].altair_chart(charts.trend(running, f"{KPI[kpi].label}: year to date{pacing}",
+    places[1].vega_lite_chart(spec=charts.trend(running, f"{KPI[kpi].label}: year to date{pacing}",
                                         f"{KPI[kpi].label}, cumulative", fmt), width="stretch")
     st.caption("Pacing: where the year to date should be to reach the annual target, month by"
                " month (the monthly targets when they are set, else the annual target phased"
                " evenly).")
 
 left, right = st.columns([3, 2])
-left.altair_chart(charts.funnel_by_source(
+left.vega_lite_chart(spec=charts.funnel_by_source(
     [(stage, r.sourced_by, n) for r in view.funnel
      for stage, n in zip(OUTCOME_FUNNEL, r.counts, strict=True)]), width="stretch")
 left.dataframe([{"Sourced by": r.sourced_by} | {
     step: "n/a" if rate is None else f"{rate * 100:.1f}%" for step, rate in r.conversions.items()}
     for r in view.funnel], hide_index=True, width="stretch", key="conversions")
-right.altair_chart(charts.breakdown(
+right.vega_lite_chart(spec=charts.breakdown(
     view.spend_by_stage, "Funnel stage", "Actual spend per funnel stage", currency,
     order=list(FUNNEL_STAGES)),
     width="stretch")
@@ -158,7 +158,7 @@ dim = st.segmented_control("By", ["owner", "funnel_stage", "channel", "region"],
                            default="owner", key="variance_dim",
                            format_func=lambda d: d.replace("_", " ").capitalize()) or "owner"
 variances = view.variances[dim]
-st.altair_chart(charts.actual_vs_plan(
+st.vega_lite_chart(spec=charts.actual_vs_plan(
     [(v.value, s, a) for v in variances for s, a in (("Planned", v.planned),
                                                       ("Actual", v.actual))],
     dim.replace("_", " ").capitalize(), currency), width="stretch")

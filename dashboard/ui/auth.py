@@ -161,6 +161,5 @@ def demo_warning(t: Tandem) -> None:
     """A store whose people still hold the demo firm's published passwords says so everywhere."""
     names = People(t.store).demo_accounts()
     if names:
-        st.sidebar.warning(f"Demo accounts with published passwords: {', '.join(names)}. Change"
-                           " or remove them before real use (`tandem users passwd|remove`).",
-                           icon=":material/warning:")
+        st.sidebar.warning(f"Demo store: {', '.join(names)} still sign in with the passwords the"
+                           " README publishes.", icon=":material/warning:")

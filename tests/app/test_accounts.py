@@ -45,5 +45,5 @@ def test_a_person_changes_their_own_password(store_file):
 
 def test_the_demo_firm_warns_on_every_page_that_its_passwords_are_published(store_file):
     at = signed_in("Erin Executive")
-    warning = next(w.value for w in at.sidebar.warning if "published" in w.value)
+    warning = next(w.value for w in at.sidebar.warning if "publishes" in w.value)
     assert "Erin Executive" in warning and "Sofia Sales" in warning
