@@ -77,12 +77,14 @@ class Tandem:
     def scenarios(self, year: int) -> list[Scenario]:
         """Every scenario of the year: allocation and the sales / marketing / joint split."""
         adopted = self.adopted_scenario(year)
-        split: dict[str, dict[str, Decimal]] = {}
-        for name, owner, amount in self.store.query(sql.SCENARIO_SPLIT, [year]):
-            split.setdefault(name, {o: ZERO for o in OWNERS})[owner] = amount
-        return [Scenario(year, name, locked, name == adopted, lines, allocated,
-                         split.get(name, {o: ZERO for o in OWNERS}))
-                for name, locked, lines, allocated in self.store.query(sql.SCENARIOS, [year])]
+        found: dict[str, tuple[bool, int, dict[str, Decimal]]] = {}
+        for name, locked, owner, lines, amount in self.store.query(sql.SCENARIOS, [year]):
+            _, count, split = found.setdefault(name, (locked, 0, {o: ZERO for o in OWNERS}))
+            if owner is not None:
+                split[owner] = amount
+            found[name] = (locked, count + lines, split)
+        return [Scenario(year, name, locked, name == adopted, lines, sum(split.values(), ZERO),
+                         split) for name, (locked, lines, split) in found.items()]
 
     @property
     def scenario_ops(self) -> Scenarios:

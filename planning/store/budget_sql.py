@@ -51,16 +51,11 @@ UNION SELECT fiscal_year FROM scenarios
 ORDER BY 1 DESC
 """
 
+# Every scenario of a year with its lines and amount per owner, in one pass over the lines
+# (owner is NULL for a scenario without lines).
 SCENARIOS = """
-SELECT s.name, s.locked, count(l.id), coalesce(sum(l.amount), 0)
+SELECT s.name, s.locked, l.owner, count(l.id), coalesce(sum(l.amount), 0)
 FROM scenarios s LEFT JOIN plan_lines l ON l.scenario_id = s.id
 WHERE s.fiscal_year = ?
-GROUP BY s.name, s.locked ORDER BY s.name
-"""
-
-SCENARIO_SPLIT = """
-SELECT s.name, l.owner, sum(l.amount)
-FROM scenarios s JOIN plan_lines l ON l.scenario_id = s.id
-WHERE s.fiscal_year = ?
-GROUP BY ALL
+GROUP BY s.name, s.locked, l.owner ORDER BY s.name
 """
