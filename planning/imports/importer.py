@@ -141,7 +141,7 @@ class _Job:
             owners = {r[0] for r in cur.execute("SELECT DISTINCT owner FROM typed").fetchall()}
             access.require_owners(self.who, owners, "import")
         return merge.run(cur, self.kind, name, self.scenario, self.who.name,
-                         self.start_month, rows, commit=commit)
+                         self.start_month, rows, commit=commit, store=self.store)
 
     def _refuse(self, found: ProblemList) -> ImportReport:
         return _report(self.kind, self.source.name, self.scenario, found)

@@ -13,8 +13,7 @@ from planning import audit
 from planning.imports.cross_row import fiscal_year_of
 from planning.imports.kinds import Kind
 from planning.imports.problems import ImportReport
-from planning.store import ids
-from planning.store.connection import transaction
+from planning.store import Store, ids
 
 
 def stored_columns(kind: Kind) -> tuple[list[str], list[str]]:
@@ -60,7 +59,7 @@ def _match(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str) -> tuple[i
 
 
 def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: str, actor: str,
-        start_month: int, rows: int, *, commit: bool) -> ImportReport:
+        start_month: int, rows: int, *, commit: bool, store: Store) -> ImportReport:
     added, updated = _match(cur, kind, scenario)
     control = None
     if kind.control:
@@ -72,7 +71,9 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
         f"SELECT DISTINCT {year_sql} FROM typed ORDER BY 1", params).fetchall())
     plan_scenario = scenario if kind.name == "plan" else None
     if commit:
-        with transaction(cur):
+        # A file of a row group or more would commit through a WAL that a crash can tear: an
+        # import commits by checkpoint (see planning.store.connection.CHECKPOINT_ON_COMMIT).
+        with store.bulk_transaction(cur):
             _write(cur, kind, scenario, actor, added, updated)
             audit.record(cur, actor, "import", f"{kind.name} {file_name}", after={
                 "scenario": plan_scenario, "rows": rows, "added": added, "updated": updated,
