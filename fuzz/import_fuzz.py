@@ -1,6 +1,7 @@
 """Coverage-guided fuzzing of the importer (atheris, libFuzzer's engine) for a bounded time.
 
     python3 fuzz/import_fuzz.py [--seconds 600] [--kind plan] [--keep tests/data/fuzz] [--seed N]
+    python3 fuzz/import_fuzz.py --big      # the worst shapes near the upload cap, one by one
 
 Each input is one file for `import_csv` (the first byte picks the kind unless `--kind` is
 given); it runs against one in-memory store, alternating checks and real imports so that upserts
@@ -12,6 +13,10 @@ peak RSS. libFuzzer's own limits (`-timeout`, `-rss_limit_mb`) stop a run that h
 the input it names is kept as a crash the same way.
 
 Seeds: the templates in data/templates, the inputs already kept, and a few odd shapes.
+libFuzzer mutates small inputs; `--big` instead builds the shapes that cost the most near the
+upload cap (100 MB: every cell bad, a million-cell row, a 100 MB line, a header of a million
+columns ...) and imports each in a fresh process, printing its time and peak RSS against the
+goals (10 s, 1 GiB).
 Needs `pip install atheris` (not a dependency of Tandem: only this script uses it).
 """
 from __future__ import annotations
@@ -47,6 +52,14 @@ class Stats:
 
 
 def _peak_mib() -> float:
+    """This process's peak RSS: VmHWM, which starts afresh at exec (ru_maxrss would keep the
+    peak of the parent a spawned process was forked from)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -140,6 +153,72 @@ def seeds(directory: Path) -> Path:
     return directory
 
 
+MB = 1024 * 1024
+PLAN_HEADER = b"fiscal_year,owner,category,funnel_stage,channel,region,month,amount,description"
+GOOD_ROW = b"2026,sales,Events,awareness,Field,EMEA,2026-01,100.00,"
+
+
+def _rows(template: bytes, size: int) -> bytes:
+    """`size` bytes of plan rows made from `template` (its `{i}` numbered), after the header."""
+    one = len(template.replace(b"{i}", b"0000000")) + 1
+    return PLAN_HEADER + b"\n" + b"".join(
+        template.replace(b"{i}", str(i).zfill(7).encode()) + b"\n" for i in range(size // one))
+
+
+BIG = {
+    "good rows, 95 MB (for comparison)": lambda: _rows(
+        b"2026,sales,Events,awareness,Field,R{i},2026-01,1.00,", 95 * MB),
+    "every cell bad, 2M rows, 95 MB": lambda: _rows(b"x{i},x,,x,,,x,x," + b"d" * 30, 95 * MB),
+    "every row too short, 95 MB": lambda: _rows(b"{i}", 95 * MB),
+    "2M rows too short, 95 MB": lambda: _rows(b"{i}" + b" " * 43, 95 * MB),
+    "every row 2 cells too many, 95 MB": lambda: _rows(GOOD_ROW + b"{i},a,b", 95 * MB),
+    "every row a duplicate, 95 MB": lambda: _rows(GOOD_ROW, 95 * MB),
+    "a row of 2 MB with a million cells": lambda: PLAN_HEADER + b"\n" + GOOD_ROW + b",a" * MB,
+    "one 95 MB line of commas": lambda: PLAN_HEADER + b"\n" + b"," * (95 * MB),
+    "one 95 MB line of quoted cells": lambda: PLAN_HEADER + b"\n" + b'"ab",' * (19 * MB),
+    "a 95 MB last line": lambda: PLAN_HEADER + b"\n" + GOOD_ROW + b"x" * (95 * MB),
+    "a header of a million columns": lambda: PLAN_HEADER + b"".join(
+        b",c%d" % i for i in range(1_000_000)) + b"\n" + GOOD_ROW + b"\n",
+    "a quote left open, 95 MB after it": lambda: _rows(GOOD_ROW, 95 * MB).replace(
+        b"\n", b'\n"', 1),
+    "blank lines between 95 MB of good rows": lambda: _rows(
+        b"2026,sales,Events,awareness,Field,R{i},2026-01,1.00,\n", 95 * MB),
+    "classic Mac line ends, 95 MB": lambda: _rows(
+        b"2026,sales,Events,awareness,Field,R{i},2026-01,1.00,", 95 * MB).replace(b"\n", b"\r"),
+}
+
+
+def _big_case(path: str) -> dict:
+    start = time.monotonic()
+    report = import_csv(Store(), "plan", Path(path), file_name="big.csv", commit=False)
+    seconds = time.monotonic() - start
+    first = str(report.problems[0])[:120] if report.problems else "ok"
+    return {"seconds": seconds, "peak_mib": _peak_mib(), "problems": report.problem_count,
+            "first": first}
+
+
+def big() -> int:
+    """Each shape built here, imported in a fresh process (its peak RSS is the import's own,
+    the file's bytes included); 1 when a goal is missed."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    missed = 0
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.csv"
+        for name, build in BIG.items():
+            path.write_bytes(build())
+            with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+                r = pool.submit(_big_case, str(path)).result()
+            over = r["seconds"] > 10 or r["peak_mib"] > 1024
+            missed += over
+            print(f"{'MISSED' if over else 'ok    '} {name}: {path.stat().st_size / MB:.0f} MB"
+                  f" in {r['seconds']:.1f} s, peak RSS {r['peak_mib']:.0f} MiB,"
+                  f" {r['problems']:,} problem(s); {r['first']}", flush=True)
+    return 1 if missed else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=600)
@@ -148,7 +227,10 @@ def main() -> None:
     parser.add_argument("--slow", type=float, default=10.0, help="seconds that make a finding")
     parser.add_argument("--max-len", type=int, default=65536)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--big", action="store_true", help="the worst shapes near the cap")
     args, rest = parser.parse_known_args()
+    if args.big:
+        sys.exit(big())
     corpus = seeds(Path(tempfile.mkdtemp(prefix="import-fuzz-")))
     libfuzzer = [sys.argv[0], f"-max_total_time={args.seconds + 120}", "-timeout=30",
                  "-rss_limit_mb=2048", f"-max_len={args.max_len}", f"-seed={args.seed}",

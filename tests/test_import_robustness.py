@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planning import audit
 from planning.exports import export_csv
@@ -282,6 +284,53 @@ def test_the_audit_export_guards_cells_a_spreadsheet_would_run(store):
     import csv
     rows = list(csv.reader(io.StringIO(text)))
     assert all(not cell or cell[0] not in "=+-@\t\r" for r in rows for cell in r)
+
+
+# -- rows placed as DuckDB reads them ------------------------------------------------------------
+
+_DESCRIPTION = st.sampled_from(["", "x", '"a,b"', '"a\nb"', '"a\r\nb"', '"q""q"', ' "s" ',
+                                '"open'])
+_SHAPE = st.sampled_from(["ok", "blank", "short", "one more", "many more", "bad amount"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes=st.lists(st.tuples(_SHAPE, _DESCRIPTION), min_size=1, max_size=8),
+       end=st.sampled_from(["\n", "\r\n", "\r"]))
+def test_rows_are_placed_and_named_whatever_their_shape(shapes, end):
+    """Blank lines, cells spanning lines, rows DuckDB skips: every row is where a spreadsheet
+    shows it, and the importer never falls back to 'cannot be told apart'."""
+    lines_, expected = [PLAN_HEADER], set()
+    for i, (shape, description) in enumerate(shapes):
+        number = len(lines_) + 1
+        text = row(f"2026-{i % 12 + 1:02d}", region=f"R{i}", description=description)
+        if shape == "blank":
+            lines_.append("")
+            continue
+        if shape == "short":
+            text = "2026,sales"
+        elif shape == "one more":
+            text += ",x"
+        elif shape == "many more":
+            text += ",x,y,z"
+        elif shape == "bad amount":
+            text = row(f"2026-{i % 12 + 1:02d}", "bad", region=f"R{i}", description=description)
+        if shape != "ok":
+            expected.add(number)
+        lines_.append(text)
+    data = end.join(lines_).encode() + end.encode()
+    store = Store()
+    report = import_csv(store, "plan", data)
+    for problem in report.problems:
+        assert "cannot be told apart" not in problem.message
+        assert "cannot be read as CSV" not in problem.message
+    if all(shape == "blank" for shape, _d in shapes):
+        assert messages(report) == [(2, "-", "the file has a header but no rows")]
+    elif not any('"open' == d for _s, d in shapes):
+        if '"a' not in data.decode() and '"q' not in data.decode():
+            # One line per row: each problem is on a row that was made wrong.
+            assert {p.row for p in report.problems} <= expected | {1}
+        assert report.ok == (not expected), messages(report)
+    store.close()
 
 
 # -- every input the fuzzer kept ------------------------------------------------------------------

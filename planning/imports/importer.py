@@ -10,7 +10,6 @@ DuckDB, tables created inside a transaction made the write that reads them 2.5x 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -29,7 +28,7 @@ from planning.imports.problems import (
     ProblemList,
     clip,
 )
-from planning.imports.source import Layout, Source, layout, line_ends, read_source
+from planning.imports.source import Layout, Source, layout, line_ends, read_source, with_data
 from planning.model import BASELINE
 from planning.people import Person
 from planning.store import Store
@@ -115,9 +114,11 @@ class _Job:
                                     "export the sheet again as 'CSV UTF-8 (comma delimited)'"))
             return self._refuse(found)
         rows = cur.execute("SELECT count(*) FROM typed_data").fetchone()[0]
-        if rows > MAX_ROWS:
-            found.add(ImportProblem(name, 0, "-", None,
-                                    f"the file has {rows:,} rows, more than {MAX_ROWS:,}",
+        lines = self.source.lines
+        # Staging stopped one row past the limit; a row spans two lines at most on average.
+        if rows > MAX_ROWS or lines > 2 * MAX_ROWS:
+            found.add(ImportProblem(name, 0, "-", None, f"the file has more than {MAX_ROWS:,}"
+                                    f" rows ({lines:,} lines)",
                                     "split it into smaller files"))
             return self._refuse(found)
         places = self._layout(rows, found)
@@ -153,11 +154,11 @@ class _Job:
         then is the file read again, in Python (linear), to place rows and name unreadable ones.
         Counting the lines is a pass at memory speed; nothing else is added for a plain file.
         """
-        data = self.source.data
-        end = len(data)
+        data, end = self.source.data, len(self.source.data)
         while end and data[end - 1] in b"\r\n":
             end -= 1
-        if data.count(b"\n", 0, end) == rows:  # the header's line end and one per row
+        # Line feeds but those ending the file: the header's and one per row.
+        if self.source.lines - data.count(b"\n", end) == rows:
             return None
         places = layout(self.source, PER_KIND)
         name, expected = self.source.name, len(self.source.columns)
@@ -191,7 +192,8 @@ class _Job:
         500.00. The text of the cells is staged again only if some row has a problem, to name it.
         """
         typed = ", ".join(f'{convert(c)} AS "{c.name}"' for c in self.kind.columns)
-        bad = " OR ".join(f"({invalid(c)})" for c in self.kind.columns)
+        controls = self.source.controls > 0
+        bad = " OR ".join(f"({invalid(c, controls)})" for c in self.kind.columns)
         last = self.source.columns[-1]
         shape = (f"CASE WHEN {EXTRA} IS NOT NULL THEN 'too_many_cells'"
                  f" WHEN \"{last}\" IS NULL THEN 'too_few_cells' END")
@@ -202,7 +204,9 @@ class _Job:
             for view in ("typed", "keyed"):
                 cur.execute(f"DROP VIEW IF EXISTS {view}")
             try:
-                raw = f"SELECT *, {shape} AS _shape FROM ({self._read_csv()})"
+                # Reading stops one row past the limit: memory stays bounded by it.
+                raw = (f"SELECT *, {shape} AS _shape FROM ({self._read_csv()})"
+                       f" LIMIT {MAX_ROWS + 1}")
                 cur.execute(f"CREATE TEMP TABLE typed_data AS SELECT {typed}, _shape,"
                             f" (_shape IS NOT NULL OR {bad}) AS _bad"
                             f" FROM ({self._cleaned_rows(raw, '_shape, ')})", [self.path])
@@ -223,7 +227,7 @@ class _Job:
         data = line_ends(self.source.data, mixed=True)
         if data == self.source.data:
             return False
-        self.source = replace(self.source, data=data)
+        self.source = with_data(self.source, data)
         Path(self.path).write_bytes(data)
         return True
 
@@ -257,7 +261,8 @@ class _Job:
         (_row, col, value, code, detail, other_row). Both stay small whatever the file."""
         cross_row.create_problem_tables(cur)
         if cur.execute("SELECT count(*) FROM typed_data WHERE _bad").fetchone()[0]:
-            cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()}", [self.path])
+            cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()} LIMIT {MAX_ROWS + 1}",
+                        [self.path])
             # A row of the wrong shape is named once, with its cells; its cells are not judged.
             present = " + ".join(f'(stg."{c}" IS NOT NULL)::INT' for c in self.source.columns)
             text = ", ".join(f'stg."{c}"' for c in (*self.source.columns, EXTRA))

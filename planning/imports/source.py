@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 
+import numpy as np
+
 from planning.imports.kinds import Kind
 from planning.imports.problems import ImportProblem, ProblemList, clip
 
@@ -34,6 +36,33 @@ class Source:
     name: str
     data: bytes
     columns: tuple[str, ...]
+    lines: int = 0     # LF bytes in the file
+    controls: int = 0  # bytes of control characters other than tab, LF and CR
+
+
+def with_data(source: Source, data: bytes) -> Source:
+    """The source holding other bytes (its line ends changed), counted again."""
+    return Source(source.name, data, source.columns, *byte_counts(data))
+
+
+def byte_counts(data: bytes) -> tuple[int, int]:
+    """(line feeds, other control characters but tab and CR) of the file, in one vectorised
+    pass: the importer's only pass over every byte in Python, about 40 ms for 75 MB."""
+    values = np.frombuffer(data, np.uint8)
+    step = 1 << 20
+    scratch = np.empty(min(step, len(values)), dtype=bool)
+    low = lf = 0
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        flags = scratch[: len(chunk)]
+        np.less(chunk, 32, out=flags)
+        low += int(np.count_nonzero(flags))
+        np.equal(chunk, 10, out=flags)
+        lf += int(np.count_nonzero(flags))
+    if low == lf:
+        return lf, 0
+    other = low - lf - data.count(b"\r") - data.count(b"\t")
+    return lf, other
 
 
 def _problem(name: str, row: int, column: str, value: str | None, message: str,
@@ -49,7 +78,7 @@ def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, Prob
                            f" of {MAX_BYTES:,}", "split it into smaller files"))
         return None, found
     body = data[len(BOM):] if data.startswith(BOM) else data
-    if not body.strip():
+    if not body or body.isspace():  # (strip() would copy the whole file)
         found.add(_problem(name, 1, "-", None, "the file is empty",
                            f"start from the {kind.name} template: its header is "
                            + ",".join(kind.names)))
@@ -75,7 +104,8 @@ def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, Prob
     _check_header(kind, name, header, found)
     if found:
         return None, found
-    return Source(name, body, tuple(h.strip().lower() for h in header)), found
+    return Source(name, body, tuple(h.strip().lower() for h in header),
+                  *byte_counts(body)), found
 
 
 def _line_of(data: bytes, position: int) -> int:
@@ -190,54 +220,93 @@ def layout(source: Source, limit: int) -> Layout:
 
     Only a file whose rows DuckDB did not read one per line needs this (a blank line, a cell
     spanning lines, a row it could not read). At most `limit` unreadable records are kept.
-    Lines without quotes are counted directly; Python's CSV reader (told, like DuckDB, to allow
-    spaces around a quoted cell) reads the others. A line of a million cells is counted, not
-    split: its cells as Python strings could take gigabytes.
+    Lines without a quote are measured all at once (numpy: their length and commas); Python's
+    CSV reader (told, like DuckDB, to allow spaces around a quoted cell) reads a record from
+    each line with a quote. A line of a million cells is counted, not split: its cells as
+    Python strings could take gigabytes.
     """
-    text = source.data.decode("utf-8")
-    if '" ' in text:
-        text = _SPACE_AFTER_QUOTE.sub('"', text)
+    data = source.data
+    values = np.frombuffer(data, np.uint8)
+    ends = np.flatnonzero(values == 10)
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data))  # the last line has no line feed
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    commas = _per_line(values, ends, 44)
+    quoted = np.flatnonzero(_per_line(values, ends, 34)).tolist()
+    lengths = ends - starts - (_per_line(values, ends, 13) > 0)  # CRLF: the CR is no cell
     most = len(source.columns) + 1
-    rows: list[int] = []
-    unreadable: list[tuple[int, int | None, str]] = []
-    count = 0
-    lines = _lines(text)
-    next(lines, None)  # the header: one line (a quote left open in it was refused)
-    number = 1
+    found = _Found(limit)
+    line, number = 1, 1  # line 0, row 1: the header (a quote left open in it was refused)
+    for q in [*quoted, len(ends)]:
+        if q < line:
+            continue  # a line inside a record read above
+        # Lines line..q-1 have no quote: one row each, blank ones skipped.
+        rows = np.arange(number + 1, number + 1 + q - line)
+        cells = commas[line:q] + 1
+        kept = lengths[line:q] > 0
+        found.rows.extend(rows[kept & (cells <= most)].tolist())
+        for row, n in zip(rows[kept & (cells > most)].tolist(),
+                          cells[kept & (cells > most)].tolist(), strict=True):
+            found.unreadable(row, n, "cells")
+        number += q - line
+        if q == len(ends):
+            break
+        number += 1
+        line = _quoted_record(data, starts, ends, q, number, most, found, int(commas[q]))
+    return Layout(found.rows, found.kept, found.count)
+
+
+class _Found:
+    def __init__(self, limit: int) -> None:
+        self.limit, self.count = limit, 0
+        self.rows: list[int] = []
+        self.kept: list[tuple[int, int | None, str]] = []
+
+    def unreadable(self, row: int, cells: int | None, reason: str) -> None:
+        self.count += 1
+        if len(self.kept) < self.limit:
+            self.kept.append((row, cells, reason))
+
+
+def _per_line(values: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
+    """How many times `byte` occurs on each line (lines end at `ends`), a slice at a time: a
+    line of 95 million commas must not become 95 million positions at once."""
+    counts = np.zeros(len(ends), dtype=np.int64)
+    step = 1 << 22
+    for start in range(0, len(values), step):
+        at = np.flatnonzero(values[start : start + step] == byte)
+        if len(at):
+            line = np.searchsorted(ends, at + start)
+            first = int(line[0])
+            counts[first : int(line[-1]) + 1] += np.bincount(line - first)
+    return counts
+
+
+def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int, number: int,
+                   most: int, found: _Found, commas: int) -> int:
+    """Read the record starting on line `first` (it has a quote); the next line after it."""
+    consumed = [first]
+
+    def lines() -> Iterator[str]:
+        for i in range(first, len(ends)):
+            consumed[0] = i
+            text = data[starts[i] : ends[i] + 1].decode("utf-8")
+            yield _SPACE_AFTER_QUOTE.sub('"', text) if '" ' in text else text
+
+    source = lines()
+    line = next(source)
+    if commas > _MANY:
+        found.unreadable(number, _QUOTED.sub("", line).count(",") + 1, "cells")
+        return first + 1
     with _no_field_limit():
-        for line in lines:
-            number += 1
-            error = None
-            if '"' not in line:
-                body = line.rstrip("\r\n")
-                if not body:
-                    continue
-                cells = body.count(",") + 1
-            elif line.count(",") > _MANY:
-                cells = _QUOTED.sub("", line).count(",") + 1
-            else:
-                try:
-                    record = next(csv.reader(chain([line], lines), strict=True,
-                                             skipinitialspace=True), [])
-                except csv.Error as exc:
-                    error, record = str(exc), []
-                if not record and error is None:
-                    continue
-                cells = len(record)
-            if error is not None or cells > most:
-                count += 1
-                if len(unreadable) < limit:
-                    unreadable.append((number, None if error else cells, error or "cells"))
-                continue
-            rows.append(number)
-    return Layout(rows, unreadable, count)
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The file's lines with their LF (only LF ends a line: DuckDB's line ends are LF, CRLF)."""
-    pos, end = 0, len(text)
-    while pos < end:
-        stop = text.find("\n", pos)
-        stop = end if stop < 0 else stop + 1
-        yield text[pos:stop]
-        pos = stop
+        try:
+            record = next(csv.reader(chain([line], source), strict=True,
+                                     skipinitialspace=True), [])
+        except csv.Error as exc:
+            found.unreadable(number, None, str(exc))
+            return consumed[0] + 1
+    if len(record) > most:
+        found.unreadable(number, len(record), "cells")
+    elif record:
+        found.rows.append(number)
+    return consumed[0] + 1
