@@ -36,7 +36,10 @@ import atheris
 with atheris.instrument_imports(include=["planning.imports"]):
     from planning.imports import import_csv
     from planning.imports.kinds import KINDS
-    from planning.imports.problems import SHOWN_PROBLEMS, VALUE_CHARS
+    try:
+        from planning.imports.problems import SHOWN_PROBLEMS, VALUE_CHARS
+    except ImportError:  # an older importer, to see what the fuzzer finds in it
+        SHOWN_PROBLEMS, VALUE_CHARS = 1000, 10**9
 
 from planning.store import Store
 
