@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import go_to, screenshot, sign_in, upload
 
 BAD_PLAN = (
     "fiscal_year,owner,category,funnel_stage,channel,region,month,amount\n"
@@ -24,7 +24,6 @@ def test_budget_page_shows_the_demo_pool(server, page):
     expect(page.get_by_role("heading", name="Shared budget · FY2026")).to_be_visible()
     expect(tile(page, "Pool")).to_contain_text("$6,250,000")
     expect(page.get_by_text("Monthly phasing by owner")).to_be_visible()
-    page.wait_for_timeout(1500)  # let the charts finish drawing
     screenshot(page, "budget")
 
 
@@ -32,14 +31,13 @@ def test_bad_upload_lists_every_error(server, page, tmp_path):
     bad = tmp_path / "bad-plan.csv"
     bad.write_text(BAD_PLAN, encoding="utf-8")
     sign_in(page, server, "Pat Planner", "planner-demo-2026")
-    page.get_by_role("link", name="Import & export").click()
+    go_to(page, "Import & export")
     expect(page.get_by_role("heading", name="Import & export")).to_be_visible()
-    page.locator("input[type=file]").set_input_files(str(bad))
+    upload(page, bad)
     expect(page.get_by_text("was refused: 3 problem(s) found")).to_be_visible()
     errors = page.get_by_test_id("stDataFrame").first
     expect(errors).to_be_visible()
-    page.wait_for_timeout(1000)
     screenshot(page, "import-errors")
     # The store is unchanged: the Budget page still shows the demo allocation.
-    page.get_by_role("link", name="Budget").click()
+    go_to(page, "Budget")
     expect(tile(page, "Allocated")).to_contain_text("$5,966,651")

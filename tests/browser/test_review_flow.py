@@ -4,31 +4,38 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import pick, screenshot, settle, sign_in, sign_out
+from tests.browser.conftest import (
+    click,
+    go_to,
+    pick,
+    screenshot,
+    sign_in,
+    sign_out,
+    wait_idle,
+)
 
 
 def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(server, page):
     sign_in(page, server, "Sofia Sales", "sales-demo-2026")
-    page.get_by_role("link", name="Review").click()
+    go_to(page, "Review")
     expect(page.get_by_role("heading", name="Review · FY2026")).to_be_visible()
-    page.get_by_text("Submit my department's lines for review").click()
+    wait_idle(page)
+    page.get_by_text("Submit my department's lines for review").click()  # an expander
     pick(page, "submit_owner", "sales")
     pick(page, "submit_channel", "Field sales")
     pick(page, "submit_region", "EMEA")
-    page.get_by_role("button", name="Submit draft and returned lines").click()
+    click(page, "Submit draft and returned lines")
     expect(page.get_by_text("Submitted 72 line(s) for review.")).to_be_visible()
-    settle(page)
 
     pick(page, "review_owner", "sales")
-    page.get_by_role("button", name="Sign off", exact=True).click()
+    click(page, "Sign off")
     expect(page.get_by_text("may not sign off sales lines")).to_be_visible()
     screenshot(page, "review-refused")
     sign_out(page)
 
     sign_in(page, server, "Marco Marketing", "marketing-demo-2026")
-    page.get_by_role("link", name="Review").click()
+    go_to(page, "Review")
     expect(page.get_by_text("My queue (72 line(s) waiting for Marco Marketing)")).to_be_visible()
-    page.get_by_role("button", name="Sign off", exact=True).click()
+    click(page, "Sign off")
     expect(page.get_by_text("Signed off 72 line(s); 72 are now fully signed off.")).to_be_visible()
-    settle(page)
     screenshot(page, "review")

@@ -3,35 +3,43 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import pick, screenshot, settle, sign_in
+from tests.browser.conftest import (
+    choose,
+    click,
+    fill,
+    go_to,
+    pick,
+    screenshot,
+    settle,
+    sign_in,
+    wait_idle,
+)
 
 
 def test_clone_shift_and_compare(server, page):
     sign_in(page, server, "Pat Planner", "planner-demo-2026")
-    page.get_by_role("link", name="Scenarios").click()
+    go_to(page, "Scenarios")
     expect(page.get_by_role("heading", name="Scenarios · FY2026")).to_be_visible()
-    page.locator(".st-key-clone_name input").fill("search-push")
-    page.get_by_role("button", name="Clone baseline").click()
-    settle(page)
+    fill(page, "clone_name", "search-push")
+    click(page, "Clone baseline")
     expect(page.get_by_text("search-push: 3,264 line(s) changed")).to_be_visible()
 
-    page.locator(".st-key-working").click()
-    page.get_by_role("option", name="search-push").click()
-    settle(page)
+    choose(page, "working", "search-push")
     shift_tab = page.get_by_role("tab", name="Shift")
     expect(shift_tab).to_have_count(1)  # not while a rerun still shows the old page too
+    wait_idle(page)
     shift_tab.click()
     settle(page)
-    page.locator(".st-key-shift_amount input").fill("200000.00")
+    expect(shift_tab).to_have_attribute("aria-selected", "true")
+    fill(page, "shift_amount", "200000.00")
     pick(page, "shift_from_channel", "Trade shows")
     pick(page, "shift_to_channel", "Paid search")
-    page.get_by_role("button", name="Shift", exact=True).click()
+    click(page, "Shift")
     expect(page.get_by_text("search-push: ")).to_contain_text("change $0.00")
     screenshot(page, "scenarios")
 
-    page.get_by_role("link", name="Compare").click()
+    go_to(page, "Compare")
     expect(page.get_by_role("heading", name="Compare scenarios · FY2026")).to_be_visible()
     expect(page.get_by_text("Where the money moved, by channel")).to_be_visible()
     expect(page.get_by_text("line(s) differ, the largest first")).to_be_visible()
-    page.wait_for_timeout(1500)
     screenshot(page, "compare")
