@@ -281,3 +281,16 @@ def test_a_bulk_write_commits_by_checkpoint_even_while_other_threads_read(tmp_pa
             reader.join()
     assert store.scalar("SELECT count(*) FROM t") == 200000
     store.close()
+
+
+def test_a_bulk_write_inside_the_same_threads_open_cursor_does_not_wait_for_itself(tmp_path):
+    import time
+
+    store = Store(tmp_path / "nested.duckdb")
+    store.write(lambda cur: cur.execute("CREATE TABLE t (n INTEGER)"))
+    start = time.monotonic()
+    with store.write_cursor():  # as `tandem init --demo` holds the store while it loads
+        store.write(lambda cur: cur.execute("INSERT INTO t VALUES (1)"), bulk=True)
+    assert time.monotonic() - start < 5
+    assert store.scalar("SELECT count(*) FROM t") == 1
+    store.close()

@@ -109,6 +109,7 @@ class Store:
         self.reads = ReadCache(self.revision)
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._users = 0
+        self._mine: dict[int, int] = {}  # cursors open per thread
         self._revision: int | None = None
         self._state = threading.Condition(threading.RLock())
         # DuckDB fails the second of two concurrent writers; serialise them instead.
@@ -138,11 +139,17 @@ class Store:
             if self._conn is None:
                 self._open()
             self._users += 1
+            me = threading.get_ident()
+            self._mine[me] = self._mine.get(me, 0) + 1
             return self._conn
 
     def _checkin(self) -> None:
         with self._state:
             self._users -= 1
+            me = threading.get_ident()
+            self._mine[me] -= 1
+            if not self._mine[me]:
+                del self._mine[me]
             self._state.notify_all()
             if self._users == 0 and self._turns is not None and self._turns.someone_waits():
                 self._shut()
@@ -281,7 +288,8 @@ class Store:
     def _alone(self) -> Iterator[None]:
         with self._state:
             self._draining = threading.get_ident()
-            self._state.wait_for(lambda: self._users <= 1, timeout=30)
+            me = threading.get_ident()  # this thread's own cursors do not hold the commit back
+            self._state.wait_for(lambda: self._users == self._mine.get(me, 0), timeout=30)
         try:
             yield
         finally:
