@@ -95,7 +95,9 @@ def main() -> None:
         store.close()
 
     def p(values: list[float], q: float) -> float:
-        return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+        if len(values) < 2:
+            return values[0]
+        return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
     base = statistics.median(kept)
     print(f"Budget view, {args.lines:,} plan lines (ms; ratio to the kept view)")
