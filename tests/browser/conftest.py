@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ pytestmark = pytest.mark.browser
 RUN_TRACKER = """
 (() => {
   if (window.__tandemRuns) return;
-  const runs = {seq: 0, sent: 0, finished: 0, running: 0, idle: 0, quiet: 0};
+  const runs = {seq: 0, sent: 0, finished: 0, running: 0, idle: 0, quiet: null};
   window.__tandemRuns = runs;
   const bytesOf = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
     : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
@@ -106,9 +107,9 @@ RUN_TRACKER = """
 """
 
 # True once the app is idle: connected, every run asked for has finished, and the end of the
-# last one is on screen. When the app never drew "running" for that run (a short run whose
-# states React folded into one render), the state must hold for three polls in a row, so the
-# render that folds them has happened.
+# last one is on screen. When the app has not drawn a change of state since that run finished
+# (React may fold a short run's "running" and "notRunning" into one render, or its last two
+# states), the idle state must have held for 250 ms and five polls, so that render is done.
 IDLE = """
 () => {
   const runs = window.__tandemRuns;
@@ -117,12 +118,23 @@ IDLE = """
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
     && app.getAttribute('data-test-script-state') === 'notRunning'
     && runs.finished > runs.sent;
-  if (!ready) { if (runs) runs.quiet = 0; return false; }
+  if (!ready) { if (runs) runs.quiet = null; return false; }
   if (runs.idle > runs.finished) return true;
-  if (Math.max(runs.running, runs.idle) > runs.sent) return false;
-  runs.quiet += 1;
-  return runs.quiet >= 3;
+  const now = performance.now();
+  if (!runs.quiet || runs.quiet.finished !== runs.finished) {
+    runs.quiet = {finished: runs.finished, since: now, polls: 0};
+  }
+  runs.quiet.polls += 1;
+  return runs.quiet.polls >= 5 && now - runs.quiet.since >= 250;
 }
+"""
+
+RUN_STATE = """
+() => ({...window.__tandemRuns,
+        script: document.querySelector('[data-testid="stApp"]')
+          ?.getAttribute('data-test-script-state'),
+        connection: document.querySelector('[data-testid="stApp"]')
+          ?.getAttribute('data-test-connection-state')})
 """
 
 
@@ -246,7 +258,11 @@ def page(browser):
 
 def wait_idle(page) -> None:
     """Wait until the app has finished every run asked for so far and drawn the last one."""
-    page.wait_for_function(IDLE, polling=50, timeout=RUN_TIMEOUT_MS)
+    try:
+        page.wait_for_function(IDLE, polling=50, timeout=RUN_TIMEOUT_MS)
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"the app did not finish its run: {page.evaluate(RUN_STATE)}"
+                             ) from exc
 
 
 def settle(page) -> None:
