@@ -3,20 +3,24 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import choose, click, fill, go_to, screenshot, sign_in, wait_idle
+from tests.browser.conftest import ROOT, choose, click, fill, go_to, screenshot, sign_in, wait_idle
 from tests.browser.test_budget_and_import import tile
 
 
 def test_a_tile_agrees_with_the_command(server, page, tmp_path):
     # The server holds its store open; the same demo firm in a store of its own has the same
     # figures, read through the command exactly as the contract says.
+    # `python3 -m planning` is the `tandem` command of this checkout (the one on PATH may be
+    # another installation's).
     db = tmp_path / "same-demo.duckdb"
-    subprocess.run(["tandem", "--db", str(db), "init", "--demo"], check=True, capture_output=True)
-    out = subprocess.run(["tandem", "--db", str(db), "kpis", "--year", "2026", "--format",
-                          "json"], check=True, capture_output=True, text=True).stdout
+    tandem = [sys.executable, "-m", "planning", "--db", str(db)]
+    subprocess.run([*tandem, "init", "--demo"], cwd=ROOT, check=True, capture_output=True)
+    out = subprocess.run([*tandem, "kpis", "--year", "2026", "--format", "json"], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout
     wins = next(r for r in json.loads(out) if r["kpi"] == "wins" and r["period"] == "2026")
 
     sign_in(page, server, "Erin Executive", "executive-demo-2026")
