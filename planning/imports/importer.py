@@ -34,6 +34,7 @@ from planning.people import Person
 from planning.store import Store
 
 MAX_ROWS = 2_000_000
+DUCKDB_LINE = 2_000_000  # DuckDB's default longest line: a longer one makes it read serially
 EXTRA = "_cell_after_the_header"  # read after the header's columns: a row with one cell more
 __all__ = ["MAX_ROWS", "SHOWN_PROBLEMS", "import_csv"]
 
@@ -101,27 +102,36 @@ class _Job:
         self.who = who
         self.start_month = store.fiscal_year_start_month
         self.parallel = True
+        self.max_line_size = DUCKDB_LINE
 
     def run(self, cur: duckdb.DuckDBPyConnection, *, commit: bool) -> ImportReport:
         found = ProblemList()
         name = self.source.name
-        try:
-            self._stage(cur)
-        except duckdb.Error as exc:
-            # Not expected for any file (the fuzzer found none); still the file's problem.
-            found.add(ImportProblem(name, 1, "-", None, "the file cannot be read as CSV ("
-                                    + str(exc).splitlines()[0] + ")",
-                                    "export the sheet again as 'CSV UTF-8 (comma delimited)'"))
-            return self._refuse(found)
-        rows = cur.execute("SELECT count(*) FROM typed_data").fetchone()[0]
         lines = self.source.lines
-        # Staging stopped one row past the limit; a row spans two lines at most on average.
-        if rows > MAX_ROWS or lines > 2 * MAX_ROWS:
-            found.add(ImportProblem(name, 0, "-", None, f"the file has more than {MAX_ROWS:,}"
-                                    f" rows ({lines:,} lines)",
-                                    "split it into smaller files"))
-            return self._refuse(found)
-        places = self._layout(rows, found)
+        # Counted before reading: staging a file of ten million short lines would take
+        # gigabytes. A row spans two lines at most on average (a cell with a line break).
+        if lines > 2 * MAX_ROWS:
+            return self._too_many(found, lines)
+        while True:
+            try:
+                self._stage(cur)
+            except duckdb.Error as exc:
+                # Not expected for any file (the fuzzer found none); still the file's problem.
+                found.add(ImportProblem(name, 1, "-", None, "the file cannot be read as CSV ("
+                                        + str(exc).splitlines()[0] + ")",
+                                        "export the sheet again as 'CSV UTF-8 (comma"
+                                        " delimited)'"))
+                return self._refuse(found)
+            rows = cur.execute("SELECT count(*) FROM typed_data").fetchone()[0]
+            if rows > MAX_ROWS:
+                return self._too_many(found, lines)
+            places = self._layout(rows, found)
+            if (places is None or len(places.rows) == rows or found
+                    or self.max_line_size > DUCKDB_LINE):
+                break
+            # DuckDB skipped a row Python reads whole: longer than DuckDB's default line (2 MB).
+            # Read again taking any length (in one thread: DuckDB splits no longer lines).
+            self.max_line_size = len(self.source.data) + 2
         if places is not None and len(places.rows) != rows:
             # Rows DuckDB skipped: named above; the others cannot be placed, so stop here.
             if not found:
@@ -143,6 +153,12 @@ class _Job:
             access.require_owners(self.who, owners, "import")
         return merge.run(cur, self.kind, name, self.scenario, self.who.name,
                          self.start_month, rows, commit=commit, store=self.store)
+
+    def _too_many(self, found: ProblemList, lines: int) -> ImportReport:
+        found.add(ImportProblem(self.source.name, 0, "-", None, f"the file has more than"
+                                f" {MAX_ROWS:,} rows ({lines:,} lines)",
+                                "split it into smaller files"))
+        return self._refuse(found)
 
     def _refuse(self, found: ProblemList) -> ImportReport:
         return _report(self.kind, self.source.name, self.scenario, found)
@@ -204,9 +220,7 @@ class _Job:
             for view in ("typed", "keyed"):
                 cur.execute(f"DROP VIEW IF EXISTS {view}")
             try:
-                # Reading stops one row past the limit: memory stays bounded by it.
-                raw = (f"SELECT *, {shape} AS _shape FROM ({self._read_csv()})"
-                       f" LIMIT {MAX_ROWS + 1}")
+                raw = f"SELECT *, {shape} AS _shape FROM ({self._read_csv()})"
                 cur.execute(f"CREATE TEMP TABLE typed_data AS SELECT {typed}, _shape,"
                             f" (_shape IS NOT NULL OR {bad}) AS _bad"
                             f" FROM ({self._cleaned_rows(raw, '_shape, ')})", [self.path])
@@ -234,13 +248,13 @@ class _Job:
     def _read_csv(self) -> str:
         """SQL reading the file (its path is the `?`) as text, in the header's columns and one
         more (EXTRA), short rows padded with NULL; an empty cell is '' (no cell reads as NULL).
-        A row of any length is read (the file's size is the bound): one too long for its columns
-        is named by the checks, not dropped."""
+        A line longer than `max_line_size` is skipped: `run` reads the file again taking any
+        length, so that a cell too long for its column is named by the checks, not dropped."""
         columns = ", ".join(f"'{name}': 'VARCHAR'" for name in (*self.source.columns, EXTRA))
         return ("SELECT * FROM read_csv(?, header = true, auto_detect = false,"
                 f" columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"',"
                 " strict_mode = true, null_padding = true, nullstr = chr(1),"
-                f" max_line_size = {len(self.source.data) + 2},"
+                f" max_line_size = {self.max_line_size},"
                 f" parallel = {str(self.parallel).lower()}, ignore_errors = true)")
 
     def _cleaned_rows(self, rows: str, keep: str = "") -> str:
@@ -249,11 +263,11 @@ class _Job:
         `keep` names a column of `rows` to carry through (e.g. `_row, `).
         """
         present = set(self.source.columns)
-        trim = ", ".join(f'{trimmed(c, c.name in present)} AS "{c.name}"'
-                         for c in self.kind.columns)
         # A CR can only be in a cell of a file that has one (most files have none).
         has_cr = b"\r" in self.source.data
-        clean = ", ".join(f'{cleaned(c, has_cr)} AS "{c.name}"' for c in self.kind.columns)
+        trim = ", ".join(f'{trimmed(c, c.name in present, has_cr)} AS "{c.name}"'
+                         for c in self.kind.columns)
+        clean = ", ".join(f'{cleaned(c)} AS "{c.name}"' for c in self.kind.columns)
         return f"SELECT {keep}{clean} FROM (SELECT {keep}{trim} FROM ({rows}))"
 
     def _find_problems(self, cur: duckdb.DuckDBPyConnection) -> None:
@@ -261,8 +275,7 @@ class _Job:
         (_row, col, value, code, detail, other_row). Both stay small whatever the file."""
         cross_row.create_problem_tables(cur)
         if cur.execute("SELECT count(*) FROM typed_data WHERE _bad").fetchone()[0]:
-            cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()} LIMIT {MAX_ROWS + 1}",
-                        [self.path])
+            cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()}", [self.path])
             # A row of the wrong shape is named once, with its cells; its cells are not judged.
             present = " + ".join(f'(stg."{c}" IS NOT NULL)::INT' for c in self.source.columns)
             text = ", ".join(f'stg."{c}"' for c in (*self.source.columns, EXTRA))
