@@ -174,6 +174,8 @@ BIG = {
     "every cell bad, 2M rows, 95 MB": lambda: _rows(b"x{i},x,,x,,,x,x," + b"d" * 30, 95 * MB),
     "every row too short, 95 MB": lambda: _rows(b"{i}", 95 * MB),
     "2M rows too short, 95 MB": lambda: _rows(b"{i}" + b" " * 43, 95 * MB),
+    "3.9M short rows (lines under the refusal), 95 MB": lambda: _rows(b"{i}" + b" " * 17,
+                                                                      95 * MB),
     "every row 2 cells too many, 95 MB": lambda: _rows(GOOD_ROW + b"{i},a,b", 95 * MB),
     "every row a duplicate, 95 MB": lambda: _rows(GOOD_ROW, 95 * MB),
     "a row of 2 MB with a million cells": lambda: PLAN_HEADER + b"\n" + GOOD_ROW + b",a" * MB,

@@ -314,7 +314,7 @@ class _Job:
             places = Layout([], [], 0)
 
         def row_of(r: int) -> int:
-            return places.rows[r] if places.rows else r + 2
+            return int(places.rows[r]) if len(places.rows) else r + 2
 
         listed: dict[tuple[str, str], list[ImportProblem]] = {}
         for row, col, value, code, detail, other, chars in cur.execute(

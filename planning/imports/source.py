@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -200,12 +200,13 @@ def _no_field_limit() -> Iterator[None]:
 class Layout:
     """Where each row DuckDB keeps is in the file, and the records it cannot keep.
 
-    `rows[i]` is the spreadsheet row (header = 1) of the i-th row read; `unreadable` holds
+    `rows[i]` is the spreadsheet row (header = 1) of the i-th row read (a numpy array: four
+    bytes a row); `unreadable` holds
     (row, cells or None, reason) for each record with more cells than DuckDB reads (the header's
     and one more) or with broken quotes.
     """
 
-    rows: list[int]
+    rows: Sequence[int]
     unreadable: list[tuple[int, int | None, str]]
     unreadable_count: int
 
@@ -227,13 +228,14 @@ def layout(source: Source, limit: int) -> Layout:
     """
     data = source.data
     values = np.frombuffer(data, np.uint8)
-    ends = np.flatnonzero(values == 10)
+    ends = _positions(values, 10)
     if not len(ends) or ends[-1] != len(data) - 1:
-        ends = np.append(ends, len(data))  # the last line has no line feed
-    starts = np.concatenate(([0], ends[:-1] + 1))
+        ends = np.append(ends, np.int32(len(data)))  # the last line has no line feed
+    starts = np.concatenate((np.zeros(1, np.int32), ends[:-1] + 1))
     commas = _per_line(values, ends, 44)
     quoted = np.flatnonzero(_per_line(values, ends, 34)).tolist()
-    lengths = ends - starts - (_per_line(values, ends, 13) > 0)  # CRLF: the CR is no cell
+    lengths = ends - starts
+    lengths -= _per_line(values, ends, 13) > 0  # CRLF: the CR is no cell
     most = len(source.columns) + 1
     found = _Found(limit)
     line, number = 1, 1  # line 0, row 1: the header (a quote left open in it was refused)
@@ -241,25 +243,28 @@ def layout(source: Source, limit: int) -> Layout:
         if q < line:
             continue  # a line inside a record read above
         # Lines line..q-1 have no quote: one row each, blank ones skipped.
-        rows = np.arange(number + 1, number + 1 + q - line)
         cells = commas[line:q] + 1
         kept = lengths[line:q] > 0
-        found.rows.extend(rows[kept & (cells <= most)].tolist())
-        for row, n in zip(rows[kept & (cells > most)].tolist(),
-                          cells[kept & (cells > most)].tolist(), strict=True):
+        numbers = np.arange(number + 1, number + 1 + q - line, dtype=np.int32)
+        found.rows.append(numbers[kept & (cells <= most)])
+        wide = kept & (cells > most)
+        for row, n in zip(numbers[wide][: limit].tolist(), cells[wide][: limit].tolist(),
+                          strict=True):
             found.unreadable(row, n, "cells")
+        found.count += max(0, int(np.count_nonzero(wide)) - limit)
         number += q - line
         if q == len(ends):
             break
         number += 1
         line = _quoted_record(data, starts, ends, q, number, most, found, int(commas[q]))
-    return Layout(found.rows, found.kept, found.count)
+    rows = np.concatenate(found.rows) if found.rows else np.zeros(0, np.int32)
+    return Layout(rows, found.kept, found.count)
 
 
 class _Found:
     def __init__(self, limit: int) -> None:
         self.limit, self.count = limit, 0
-        self.rows: list[int] = []
+        self.rows: list[np.ndarray] = []  # row numbers, a run of lines at a time
         self.kept: list[tuple[int, int | None, str]] = []
 
     def unreadable(self, row: int, cells: int | None, reason: str) -> None:
@@ -268,10 +273,18 @@ class _Found:
             self.kept.append((row, cells, reason))
 
 
+def _positions(values: np.ndarray, byte: int) -> np.ndarray:
+    """Where `byte` occurs, a slice at a time (no file-sized temporary)."""
+    step = 1 << 22
+    found = [(np.flatnonzero(values[start : start + step] == byte) + start).astype(np.int32)
+             for start in range(0, len(values), step)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+
+
 def _per_line(values: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
     """How many times `byte` occurs on each line (lines end at `ends`), a slice at a time: a
     line of 95 million commas must not become 95 million positions at once."""
-    counts = np.zeros(len(ends), dtype=np.int64)
+    counts = np.zeros(len(ends), dtype=np.int32)
     step = 1 << 22
     for start in range(0, len(values), step):
         at = np.flatnonzero(values[start : start + step] == byte)
@@ -308,5 +321,5 @@ def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int
     if len(record) > most:
         found.unreadable(number, len(record), "cells")
     elif record:
-        found.rows.append(number)
+        found.rows.append(np.array([number], np.int32))
     return consumed[0] + 1
