@@ -74,10 +74,6 @@ class ReadCache:
             entry.done.set()
         return entry.value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 def cached(method: Callable[..., T]) -> Callable[..., T]:
     """Keep a read method's result per store revision.
