@@ -77,6 +77,11 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     args.as_user = getattr(args, "as_user", None)
     path = store_path(getattr(args, "db", None))
+    if args.command != "init" and _missing(path):
+        print(f"tandem: there is no store at {path}. Create it with `tandem init --db {path}`"
+              " (add --demo for the demo firm), or name an existing one with --db or TANDEM_DB.",
+              file=sys.stderr)
+        return 2
     # A new demo store is built whole before it appears (see Store): killed halfway, it is not.
     args.demo_built = (args.command == "init" and args.demo and path != ":memory:"
                        and not Path(path).exists())
@@ -101,6 +106,13 @@ def _main(argv: list[str] | None) -> int:
         return 1
     finally:
         tandem.close()
+
+
+def _missing(path: str) -> bool:
+    """A file store that does not exist yet: only `tandem init` creates one, so a typo in a
+    path (or a command run in the wrong folder) never reads zeros from, or imports into, a new
+    empty store."""
+    return path != ":memory:" and "://" not in path and not Path(path).exists()
 
 
 def _label(args: argparse.Namespace) -> str:

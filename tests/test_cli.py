@@ -42,6 +42,13 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "cli.duckdb"
 
 
+@pytest.fixture
+def initialised(db: Path) -> Path:
+    """The store at `db`, made as a person makes one: only `tandem init` creates a store."""
+    assert main(["--db", str(db), "init"]) == 0
+    return db
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -77,6 +84,7 @@ def test_init_demo(db, capsys):
     assert (imports, scenarios) == (4, 1)
 
 
+@pytest.mark.usefixtures("initialised")
 def test_import_of_a_good_file_prints_a_summary(db, tmp_path, capsys):
     path = write(tmp_path / "plan.csv", GOOD_PLAN)
     assert main(["--db", str(db), "import", "plan", str(path)]) == 0
@@ -87,6 +95,7 @@ def test_import_of_a_good_file_prints_a_summary(db, tmp_path, capsys):
     assert counts(db)[0] == 2
 
 
+@pytest.mark.usefixtures("initialised")
 def test_import_into_a_named_scenario_and_dry_run(db, tmp_path, capsys):
     path = write(tmp_path / "plan.csv", GOOD_PLAN)
     assert main(["--db", str(db), "import", "plan", str(path), "--scenario", "stretch",
@@ -104,6 +113,7 @@ def test_import_into_a_named_scenario_and_dry_run(db, tmp_path, capsys):
     store.close()
 
 
+@pytest.mark.usefixtures("initialised")
 def test_import_of_a_bad_file_exits_1_with_each_error_on_stderr(db, tmp_path, capsys):
     good = write(tmp_path / "good.csv", GOOD_PLAN)
     assert main(["--db", str(db), "import", "plan", str(good)]) == 0
@@ -126,6 +136,7 @@ def test_import_of_a_bad_file_exits_1_with_each_error_on_stderr(db, tmp_path, ca
     assert counts(db) == before
 
 
+@pytest.mark.usefixtures("initialised")
 def test_a_dry_run_of_a_bad_file_also_exits_1(db, tmp_path, capsys):
     bad = write(tmp_path / "bad.csv", BAD_PLAN)
     assert main(["--db", str(db), "import", "plan", str(bad), "--dry-run"]) == 1
@@ -156,6 +167,7 @@ def test_usage_errors_exit_2(db, argv, capsys):
     assert "usage: tandem" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("initialised")
 def test_importing_a_missing_file_is_a_usage_error(db, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--db", str(db), "import", "plan", str(tmp_path / "nope.csv")])
@@ -163,6 +175,7 @@ def test_importing_a_missing_file_is_a_usage_error(db, tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("initialised")
 def test_export_out_writes_the_csv_that_import_reads(db, tmp_path, capsys):
     path = write(tmp_path / "plan.csv", GOOD_PLAN)
     assert main(["--db", str(db), "import", "plan", str(path)]) == 0
@@ -174,12 +187,14 @@ def test_export_out_writes_the_csv_that_import_reads(db, tmp_path, capsys):
     assert "0 added, 0 updated, 2 unchanged" in capsys.readouterr().out
 
     other = tmp_path / "other.duckdb"
+    assert main(["--db", str(other), "init"]) == 0
     assert main(["--db", str(other), "import", "plan", str(out)]) == 0
     again = tmp_path / "again.csv"
     assert main(["--db", str(other), "export", "plan", "--out", str(again)]) == 0
     assert again.read_bytes() == out.read_bytes()
 
 
+@pytest.mark.usefixtures("initialised")
 def test_export_to_standard_output_with_year_filter(db, tmp_path, capsys):
     text = GOOD_PLAN + "2027,joint,Tools,advocacy,Partners,APAC,2027-03,5,\n"
     assert main(["--db", str(db), "import", "plan", str(write(tmp_path / "p.csv", text))]) == 0
@@ -191,6 +206,7 @@ def test_export_to_standard_output_with_year_filter(db, tmp_path, capsys):
     assert capsys.readouterr().out == "fiscal_year,kpi,period,target\n"
 
 
+@pytest.mark.usefixtures("initialised")
 def test_pool_is_shown_and_set(db, capsys):
     assert main(["--db", str(db), "pool", "2026", "6250000.00"]) == 0
     assert capsys.readouterr().out == "2026: pool $6,250,000.00\n"
@@ -215,6 +231,22 @@ def test_tandem_db_is_used_when_there_is_no_db_option(tmp_path, monkeypatch, cap
     # --db still wins over the environment.
     assert main(["--db", str(tmp_path / "explicit.duckdb"), "init"]) == 0
     assert (tmp_path / "explicit.duckdb").is_file()
+
+
+@pytest.mark.parametrize("argv", [["kpis", "--year", "2026"], ["import", "plan", "plan.csv"],
+                                  ["export", "plan"], ["pool", "2026"], ["users", "list"],
+                                  ["audit", "verify"], ["scenario", "list", "--year", "2026"]])
+def test_only_init_creates_a_store(tmp_path, monkeypatch, capsys, argv):
+    """A call run in the wrong folder, or with a mistyped path, names the missing store and how
+    to make one, and leaves no empty store behind to read zeros from or import into."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TANDEM_DB", raising=False)
+    write(tmp_path / "plan.csv", GOOD_PLAN)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "there is no store at tandem.duckdb" in err
+    assert "tandem init --db tandem.duckdb" in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "plan.csv"]
 
 
 def test_the_default_store_is_tandem_duckdb_in_the_working_directory(tmp_path, monkeypatch):
@@ -246,6 +278,7 @@ def test_the_installed_console_script(tmp_path):
     assert done.returncode == 2
 
 
+@pytest.mark.usefixtures("initialised")
 def test_more_problems_than_are_listed_are_counted(db, tmp_path, capsys):
     rows = "".join(f"2026,sales,Events,awareness,Field,R{i},2026-{m:02d},bad,\n"
                    for i in range(100) for m in range(1, 13))
