@@ -8,7 +8,13 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
-from planning.kpi_values import contract_rows, set_thresholds, thresholds
+from planning.kpi_values import (
+    contract_rows,
+    period_months,
+    scorecard,
+    set_thresholds,
+    thresholds,
+)
 from planning.tandem import Tandem
 
 COLUMNS = ("kpi", "period", "actual", "target", "attainment")
@@ -41,12 +47,33 @@ def run(tandem: Tandem, args: argparse.Namespace) -> int:
         writer.writerows([[r[0], r[1], *(_plain(v) for v in r[2:])] for r in rows])
         print(out.getvalue(), end="")
     else:
-        print(f"{'kpi':<25}{'period':<9}{'actual':>18}{'target':>18}{'attainment':>12}")
-        for kpi, period, actual, target, reached in rows:
-            shown = [_plain(v) or "n/a" for v in (actual, target)]
-            pct = "n/a" if reached is None else f"{reached * 100:.1f}%"
-            print(f"{kpi:<25}{period:<9}{shown[0]:>18}{shown[1]:>18}{pct:>12}")
+        _table(tandem, args.year, rows)
     return 0
+
+
+def _percent(reached: Decimal | None) -> str:
+    return "n/a" if reached is None else f"{reached * 100:.1f}%"
+
+
+def _table(tandem: Tandem, year: int, rows: list[tuple]) -> None:
+    """The contract's rows, and beside each whole-year row the year to date as the KPI page
+    grades it (the months with data, against the target phased to them), both labelled: a
+    year's revenue is 76% of the annual target and 95% of the target to date."""
+    ytd = f"{year}-YTD"
+    months = period_months(tandem.store, year, ytd)
+    to_date = {r.kpi: r for r in scorecard(tandem.store, year, ytd)} if months else {}
+    print(f"{'kpi':<25}{'period':<9}{'actual':>18}{'target':>18}{'attainment':>12}"
+          f"{'ytd_target':>18}{'ytd_attainment':>16}")
+    for kpi, period, actual, target, reached in rows:
+        shown = [_plain(v) or "n/a" for v in (actual, target)]
+        line = f"{kpi:<25}{period:<9}{shown[0]:>18}{shown[1]:>18}{_percent(reached):>12}"
+        if period == str(year) and kpi in to_date:
+            mark = to_date[kpi]
+            line += f"{_plain(mark.target) or 'n/a':>18}{_percent(mark.attainment):>16}"
+        print(line)
+    if months:
+        print(f"ytd: {months[0]:%Y-%m} to {months[-1]:%Y-%m}, the months with data; ytd_target is"
+              " the annual target phased to them, as the KPI page grades the year to date")
 
 
 def add_thresholds_parser(sub: argparse._SubParsersAction,

@@ -156,10 +156,10 @@ def test_table_has_the_same_figures(db, capsys):
     expected = as_json(capsys, db)
     lines = run(capsys, db).splitlines()  # table is the default format
     assert run(capsys, db, "--format", "table").splitlines() == lines
-    assert lines[0].split() == KEYS
-    assert len(lines) == len(expected) + 1
-    for line, row in zip(lines[1:], expected, strict=True):
-        kpi, period, actual, target, reached = line.split()
+    assert lines[0].split() == [*KEYS, "ytd_target", "ytd_attainment"]
+    assert len(lines) == len(expected) + 2
+    for line, row in zip(lines[1:-1], expected, strict=True):
+        kpi, period, actual, target, reached = line.split()[:5]
         assert (kpi, period) == (row["kpi"], row["period"])
         for shown, key in ((actual, "actual"), (target, "target")):
             if row[key] is None:
@@ -170,7 +170,26 @@ def test_table_has_the_same_figures(db, capsys):
             assert reached == "n/a"
         else:
             assert reached == f"{D(str(row['attainment'])) * 100:.1f}%"
-    assert lines[10].split() == ["spend", "2026", "1100", "1000", "90.9%"]
+    assert lines[10].split()[:5] == ["spend", "2026", "1100", "1000", "90.9%"]
+
+
+def test_table_shows_the_year_to_date_beside_the_year(db, capsys):
+    """The page grades the year to date, the contract's rows the whole year: the table shows
+    both, labelled, so 'revenue at 90%' on one and 'at 540%' on the other are never confused."""
+    lines = run(capsys, db).splitlines()
+    # Data (outcomes, actual spend) reaches 2026-02: two months of a year's 10,000 is 1,666.67.
+    assert lines[1].split() == ["revenue", "2026", "9000", "10000", "90.0%", "1666.67", "540.0%"]
+    assert lines[8].split() == ["win_rate", "2026", "0.25", "0.2", "125.0%", "0.2", "125.0%"]
+    assert lines[4].split() == ["mqls", "2026", "20", "n/a", "n/a", "n/a", "n/a"]
+    assert lines[16].split() == ["revenue", "2026-02", "0", "500", "0.0%"]  # a set target alone
+    assert lines[-1].startswith("ytd: 2026-01 to 2026-02, the months with data;")
+
+
+def test_a_year_without_data_has_no_year_to_date(db, capsys):
+    assert main(["--db", str(db), "kpis", "--year", "2030"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["revenue", "2030", "0", "n/a", "n/a"]
+    assert not lines[-1].startswith("ytd")
 
 
 def test_missing_year_is_a_usage_error(db, capsys):
