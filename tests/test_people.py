@@ -192,7 +192,7 @@ def test_sign_in(people):
     assert people.sign_in("  Ann Ames ", "correct horse") == ann
     assert people.sign_in("Ann Ames", "battery staple") is None  # Bob's password
     assert people.sign_in("Ann Ames", "correct horse ") is None
-    assert people.sign_in("ann ames", "correct horse") is None  # names are exact
+    assert people.sign_in("ann ames", "correct horse") == ann  # a name is found whatever its case
     assert people.sign_in("Nobody", "correct horse") is None
     assert people.sign_in("", "") is None
     assert people.sign_in("Cy Cole", "") is None  # no local password: never signs in here

@@ -212,3 +212,27 @@ def test_a_sign_in_waiting_too_long_for_hashing_is_told_to_retry(people, monkeyp
         assert held.value.retry_after == 5
     finally:
         planning.people._hashing.release()
+
+
+def test_a_name_is_found_whatever_its_case(people, clock):
+    """People type names as they say them: "ann ames" signs in as Ann Ames."""
+    assert people.sign_in("ann ames", "correct horse", client="x") == people.get("Ann Ames")
+    assert people.sign_in("  ANN AMES ", "correct horse", client="x").name == "Ann Ames"
+    assert people.get("bob berg").name == "Bob Berg"
+    assert people.active("BOB BERG").name == "Bob Berg"
+    assert people.sign_in("ann ames", "Correct horse", client="x") is None  # passwords keep case
+
+
+def test_no_two_names_differ_only_in_case(people):
+    with pytest.raises(Refused, match="already a person named 'Ann Ames'"):
+        people.add("ann ames", "viewer", "another password")
+    people.remove("Bob Berg")
+    with pytest.raises(Refused, match="'Bob Berg' named a person who was removed"):
+        people.add("BOB BERG", "viewer", "another password")
+
+
+def test_failures_count_for_a_name_whatever_its_case(people, clock):
+    for name in ("ann ames", "Ann Ames", "ANN AMES", "Ann ames", "aNN aMES"):
+        fail(people, 1, name=name)
+    assert retry_after(lambda: people.sign_in("Ann Ames", "correct horse",
+                                              client="10.0.0.9")) == 1

@@ -117,14 +117,18 @@ def sign_in_page(t: Tandem) -> None:
         if st.form_submit_button("Sign in", type="primary"):
             try:
                 person = People(t.store).sign_in(name, password, client=_client())
-            except SignInThrottled as exc:
-                st.error(f"Too many attempts: try again in {exc.retry_after} s.",
-                         icon=":material/timer:")
+            except SignInThrottled as exc:  # failed attempts, or a crowd signing in at once
+                st.error(_sentence(exc), icon=":material/timer:")
                 return
             if person is None:
                 st.error("That name and password do not match an account.")
             else:
                 signed_in(t, person)
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc)
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def _client() -> str | None:
@@ -150,7 +154,7 @@ def password_form(t: Tandem, person: Person) -> None:
             try:
                 People(t.store).change_password(person.name, old, new, client=_client())
             except SignInThrottled as exc:
-                st.error(f"Too many attempts: try again in {exc.retry_after} s.")
+                st.error(_sentence(exc))
             except Refused as exc:
                 st.error(str(exc))
             else:

@@ -21,7 +21,7 @@ def test_repeated_wrong_passwords_are_held_with_a_clear_message(store_file):
     _attempt(at, "Marco Marketing", "wrong-password")
     _attempt(at, "Marco Marketing", "marketing-demo-2026")  # right, but held: not even checked
     assert not at.exception
-    assert at.error[0].value.startswith("Too many attempts: try again in")
+    assert at.error[0].value.startswith("Too many failed sign-ins; try again in")
     assert not [c for c in at.sidebar.caption if "Signed in as" in c.value]
 
 
