@@ -6,9 +6,10 @@ from decimal import Decimal
 import streamlit as st
 
 from dashboard.ui import charts
-from dashboard.ui.context import fiscal_year, shown_refusals, tandem
-from dashboard.ui.format import axis_format, format_money
-from planning.compare import METRICS, delta
+from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
+from dashboard.ui.format import axis_format, count, table
+from planning import access
+from planning.compare import METRICS, Delta, delta
 
 LABELS = {"spend": "Spend", "leads": "Leads", "mqls": "MQLs", "sqls": "SQLs",
           "opportunities": "Opportunities", "wins": "Wins", "pipeline": "Pipeline",
@@ -23,7 +24,10 @@ currency = t.currency
 st.title("Compare scenarios" + (f" · FY{year}" if year else ""))
 names = [s.name for s in t.scenarios(year)] if year else []
 if len(names) < 2:
-    st.info("Compare needs two scenarios: clone one on the **Scenarios** page first.")
+    st.info("Compare needs two scenarios, and this year has one."
+            + (" Clone it on the **Scenarios** page to try another allocation."
+               if access.allowed(actor(), "manage_scenarios") else
+               " A department head, a planner or an executive makes another by cloning it."))
     st.stop()
 
 adopted = t.adopted_scenario(year)
@@ -39,36 +43,32 @@ with shown_refusals():
 base, others = result.base, result.names[1:]
 
 
-def shown(metric: str, value: Decimal | None) -> str:
-    if value is None:
-        return "n/a"
-    if metric in MONEY:
-        return format_money(value, currency, cents=False)
-    if metric == "roi":
-        return f"{value:.2f}×"
-    return f"{value:,.0f}"
+def percent_change(d: Delta) -> Decimal | None:
+    """The change as a fraction of the base (compare's percent is already ×100)."""
+    return None if d.percent is None else d.percent / 100
 
 
-def change(metric: str, value: Decimal | None, pct: Decimal | None) -> str:
-    if value is None:
-        return "n/a"
-    sign = "+" if value > 0 else ""
-    body = (f"{sign}{format_money(value, currency, cents=False)}" if metric in MONEY
-            else f"{sign}{value:.2f}" if metric == "roi" else f"{sign}{value:,.0f}")
-    return body + ("" if pct is None else f" ({'+' if pct > 0 else ''}{pct}%)")
+KIND = {"spend": "money_whole", "pipeline": "money_whole", "revenue": "money_whole",
+        "cac": "money", "roi": "ratio"}  # the others are counts
+
+
+def kind(metric: str) -> str:
+    return KIND.get(metric, "count")
 
 
 st.subheader("Projected funnel for the year")
 totals = result.totals()
-table = []
-for metric in METRICS:
-    row = {"Measure": LABELS[metric]}
-    row |= {n: shown(metric, totals[metric][n]) for n in result.names}
-    for other in others:
-        d = delta(totals[metric][base], totals[metric][other])
-        row[f"Δ {other} vs {base}"] = change(metric, d.absolute, d.percent)
-    table.append(row)
-st.dataframe(table, hide_index=True, width="stretch", key="projected_table")
+# One row per scenario, then the change of each other scenario against the base: every column
+# holds one measure, so it sorts and copies as numbers.
+rows = [{"Scenario": n} | {LABELS[m]: totals[m][n] for m in METRICS} for n in result.names]
+rows += [{"Scenario": f"Δ {other}"} | {LABELS[m]: delta(totals[m][base], totals[m][other]).absolute
+                                      for m in METRICS} for other in others]
+table(st, rows, key="projected_table", currency=currency,
+      kinds={LABELS[m]: kind(m) for m in METRICS})
+table(st, [{"Change against " + base: f"{other}, in %"} | {
+    LABELS[m]: percent_change(delta(totals[m][base], totals[m][other])) for m in METRICS}
+    for other in others], key="projected_change", currency=currency,
+      kinds={LABELS[m]: "signed_percent" for m in METRICS})
 st.caption("Projected from each scenario's spend and funnel assumptions (see Scenarios → Funnel"
            " assumptions). Counts are expected values, rounded for display.")
 
@@ -97,26 +97,24 @@ else:
 st.subheader("Allocated spend")
 tabs = st.tabs(list(DIMENSIONS.values()))
 for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
-    rows = []
+    rows, kinds = [], {n: "money" for n in result.names}
     for value, amounts in result.allocation[dimension]:
-        row = {DIMENSIONS[dimension]: value}
-        row |= {n: format_money(amounts[n], currency, cents=False) for n in result.names}
+        row = {DIMENSIONS[dimension]: value} | {n: amounts[n] for n in result.names}
         for other in others:
             d = delta(amounts[base], amounts[other])
-            row[f"Δ {other}"] = change("spend", d.absolute, d.percent)
+            row[f"Δ {other}"], row[f"Δ {other} %"] = d.absolute, percent_change(d)
+            kinds |= {f"Δ {other}": "money", f"Δ {other} %": "signed_percent"}
         rows.append(row)
-    tab.dataframe(rows, hide_index=True, width="stretch", key=f"alloc_{dimension}")
+    table(tab, rows, key=f"alloc_{dimension}", currency=currency, kinds=kinds)
 
 st.subheader("Lines that differ most")
 for other in others:
-    st.markdown(f"**{other}** against **{base}**: {result.different_lines[other]:,} line(s)"
-                " differ" + (", the largest first" if result.different_lines[other] else ""))
+    differ = result.different_lines[other]
+    st.markdown(f"**{other}** against **{base}**: {count(differ)} line{'' if differ == 1 else 's'}"
+                " differ" + (", the largest first" if differ else ""))
     if result.differences[other]:
-        st.dataframe([{"Owner": d.owner, "Category": d.category, "Stage": d.funnel_stage,
-                       "Channel": d.channel, "Region": d.region,
-                       "Month": d.month.strftime("%Y-%m"),
-                       base: format_money(d.base, currency),
-                       other: format_money(d.other, currency),
-                       "Difference": format_money(d.difference, currency)}
-                      for d in result.differences[other]],
-                     hide_index=True, width="stretch", key=f"lines_{other}")
+        table(st, [{"Owner": d.owner, "Category": d.category, "Stage": d.funnel_stage,
+                    "Channel": d.channel, "Region": d.region, "Month": d.month, base: d.base,
+                    other: d.other, "Difference": d.difference}
+                   for d in result.differences[other]], key=f"lines_{other}", currency=currency,
+              kinds={"Month": "month", base: "money", other: "money", "Difference": "money"})

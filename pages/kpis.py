@@ -7,7 +7,17 @@ import streamlit as st
 
 from dashboard.ui import charts
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
-from dashboard.ui.format import axis_format, format_compact, format_money
+from dashboard.ui.format import (
+    axis_format,
+    count,
+    format_money,
+    month,
+    points,
+    ratio,
+    share,
+    table,
+    tile_money,
+)
 from planning import access
 from planning.kpi_values import KpiFilter, Thresholds, fiscal_months, set_thresholds
 from planning.kpi_views import OUTCOME_FUNNEL, kpi_view, options
@@ -30,24 +40,26 @@ if year is None:
 
 
 def shown(kpi: str, value: Decimal | int | None, *, tile: bool = False) -> str:
+    """A KPI's figure by its unit; on a tile (and its target) money is compact from a
+    million, so a tile and its target read alike and stay on one line."""
     if value is None:
         return "n/a"
     unit = KPI[kpi].unit
     if unit == "money":
-        if tile and abs(value) >= 1_000_000:  # keep a tile's figure on one line
-            return format_compact(Decimal(value), currency)
+        if tile:
+            return tile_money(Decimal(value), currency)
         return format_money(Decimal(value), currency, cents=kpi == "cac")
     if unit == "count":
-        return f"{value:,.0f}"
+        return count(value)
     if kpi == "roi":
-        return f"{Decimal(value):.2f}×"
-    return f"{Decimal(value) * 100:.1f}%"
+        return ratio(value)
+    return share(value)
 
 
 def change(kpi: str, delta: Decimal) -> str:
     """A tile's change: signed; rates in percentage points."""
     if KPI[kpi].unit == "ratio" and kpi != "roi":
-        return f"{delta * 100:+.1f} pts"
+        return points(delta)
     text = shown(kpi, delta, tile=True)
     return text if text.startswith("-") else f"+{text}"
 
@@ -56,18 +68,31 @@ months = fiscal_months(t.store, year)
 periods = ([f"{year}-YTD", str(year)] + [f"{year}-Q{n}" for n in range(1, 5)]
            + [f"{m:%Y-%m}" for m in months])
 labels = {f"{year}-YTD": "Year to date", str(year): f"Fiscal year {year}"}
-controls = st.columns([2, 2, 2, 2])
+# The period on top, the narrowing filters folded away: on a phone the tiles come next.
+controls = st.columns([1, 3], vertical_alignment="bottom")
 period = controls[0].selectbox("Period", periods, key="kpi_period",
                                format_func=lambda p: labels.get(p, p))
 choices = options(t.store)
-where = KpiFilter(
-    tuple(controls[1].multiselect("Region", choices["region"], key="kpi_region",
-                                  placeholder="All regions")),
-    tuple(controls[2].multiselect("Channel", choices["channel"], key="kpi_channel",
-                                  placeholder="All channels")),
-    tuple(controls[3].multiselect("Sourced by", choices["sourced_by"], key="kpi_sourced",
-                                  placeholder="All sources")))
+with controls[1].expander("Region, channel and source", icon=":material/filter_list:"):
+    cells = st.columns(3)
+    where = KpiFilter(
+        tuple(cells[0].multiselect("Region", choices["region"], key="kpi_region",
+                                   placeholder="All regions")),
+        tuple(cells[1].multiselect("Channel", choices["channel"], key="kpi_channel",
+                                   placeholder="All channels")),
+        tuple(cells[2].multiselect("Sourced by", choices["sourced_by"], key="kpi_sourced",
+                                   placeholder="All sources")))
 view = kpi_view(t.store, year, period, where)
+
+
+def badge(kpi: str, r) -> str:
+    """A tile's status, kept short enough for one line: `watch` 95% of $22.32M."""
+    if r.target is None:
+        return ":gray-badge[no target]"
+    target = shown(kpi, r.target, tile=True)
+    if r.attainment is None:
+        return f"{BADGE[r.status]} target {target}"
+    return f"{BADGE[r.status]} {r.attainment * 100:.0f}% of {target}"
 
 
 def months_shown(months: list) -> str:
@@ -100,20 +125,20 @@ if access.allowed(actor(), "configure"):
                                Thresholds(*(Decimal(f"{v:.1f}") / 100 for v in entered)))
                 notice("Status thresholds changed; the change is in the audit trail.")
 
+# Two rows of five tiles that wrap two to a row on a phone; each tile holds its status.
 for row in (TILES[:5], TILES[5:]):
-    for column, kpi in zip(st.columns(5), row, strict=True):
+    tiles = st.container(horizontal=True)
+    for kpi in row:
         r = view.card[kpi]
         delta = view.delta(kpi)
-        column.metric(KPI[kpi].label, shown(kpi, r.actual, tile=True),
-                      delta=None if delta is None else change(kpi, delta), border=True,
-                      delta_color=DELTA_COLOUR[KPI[kpi].better],
-                      help=f"{shown(kpi, r.actual)}: {KPI[kpi].formula};"
-                           f" {KPI[kpi].better} is better")
-        if r.target is None:
-            column.markdown(":gray-badge[no target]")
-        else:
-            reached = "" if r.attainment is None else f" · {r.attainment * 100:.0f}%"
-            column.markdown(f"{BADGE[r.status]} target {shown(kpi, r.target)}{reached}")
+        tile = tiles.container(border=True, width="stretch", gap="xsmall")
+        tile.metric(KPI[kpi].label, shown(kpi, r.actual, tile=True),
+                    delta=None if delta is None else change(kpi, delta),
+                    delta_color=DELTA_COLOUR[KPI[kpi].better],
+                    help=f"{KPI[kpi].label}: {shown(kpi, r.actual)}. {KPI[kpi].formula};"
+                         f" {KPI[kpi].better} is better."
+                         + ("" if r.target is None else f" Target {shown(kpi, r.target)}."))
+        tile.markdown(badge(kpi, r))
 st.caption(f"Changes compare with the period before, {months_shown(view.previous_months)}"
            + ("." if view.previous is not None else ", which has no data: none is shown.")
            + (" Targets are the firm's: with a region, channel or source picked, sums such as"
@@ -125,10 +150,10 @@ kpi = st.selectbox("KPI", [k.name for k in KPIS], key="trend_kpi",
                    format_func=lambda k: KPI[k].label)
 fmt = (axis_format(currency) if KPI[kpi].unit == "money" else
        ",.0f" if KPI[kpi].unit == "count" else ".1%" if kpi != "roi" else ".2f")
-points = view.trend(kpi)
-monthly = [(p.month, p.series, p.value) for p in points if p.series in ("Actual", "Target")]
-running = [(p.month, p.series, p.value) for p in points if p.series.startswith("Cumulative")]
-against = " against target" if any(p.series == "Target" for p in points) else ""
+trend = view.trend(kpi)
+monthly = [(p.month, p.series, p.value) for p in trend if p.series in ("Actual", "Target")]
+running = [(p.month, p.series, p.value) for p in trend if p.series.startswith("Cumulative")]
+against = " against target" if any(p.series == "Target" for p in trend) else ""
 # Running totals dwarf the months: each gets a chart of its own, side by side.
 places = st.columns(2) if running else [st.container()]
 places[0].vega_lite_chart(spec=charts.trend(monthly, f"{KPI[kpi].label}: each month{against}",
@@ -145,9 +170,9 @@ left, right = st.columns([3, 2])
 left.vega_lite_chart(spec=charts.funnel_by_source(
     [(stage, r.sourced_by, n) for r in view.funnel
      for stage, n in zip(OUTCOME_FUNNEL, r.counts, strict=True)]), width="stretch")
-left.dataframe([{"Sourced by": r.sourced_by} | {
-    step: "n/a" if rate is None else f"{rate * 100:.1f}%" for step, rate in r.conversions.items()}
-    for r in view.funnel], hide_index=True, width="stretch", key="conversions")
+steps = list(view.funnel[0].conversions) if view.funnel else []
+table(left, [{"Sourced by": r.sourced_by} | dict(r.conversions) for r in view.funnel],
+      key="conversions", kinds={step: "percent" for step in steps})
 right.vega_lite_chart(spec=charts.breakdown(
     view.spend_by_stage, "Funnel stage", "Actual spend per funnel stage", currency,
     order=list(FUNNEL_STAGES)),
@@ -162,35 +187,33 @@ st.vega_lite_chart(spec=charts.actual_vs_plan(
     [(v.value, s, a) for v in variances for s, a in (("Planned", v.planned),
                                                       ("Actual", v.actual))],
     dim.replace("_", " ").capitalize(), currency), width="stretch")
-st.dataframe([{dim.replace("_", " ").capitalize(): v.value,
-               "Actual": format_money(v.actual, currency),
-               "Planned": format_money(v.planned, currency),
-               "Variance": format_money(v.variance, currency),
-               "Variance %": "n/a" if v.share is None else f"{v.share * 100:+.1f}%"}
-              for v in variances], hide_index=True, width="stretch", key="variance_table")
+by = dim.replace("_", " ").capitalize()
+table(st, [{by: v.value, "Actual": v.actual, "Planned": v.planned, "Variance": v.variance,
+            "Variance %": v.share} for v in variances], key="variance_table", currency=currency,
+      kinds={"Actual": "money", "Planned": "money", "Variance": "money",
+             "Variance %": "signed_percent"})
 largest = view.largest_variance_months()
 st.caption("Months with the largest variance: " + (", ".join(
-    f"{v.value:%b %Y} ({format_money(v.variance, currency)})" for v in largest)
+    f"{month(v.value)} ({format_money(v.variance, currency)})" for v in largest)
     or "none: every month is on plan."))
 extra = view.unplanned
-with st.expander(f"Unplanned spend: {extra.count:,} actual(s) match no plan line"
+with st.expander(f"Unplanned spend: {count(extra.count)} actual(s) match no plan line"
                  + (f" (the {len(extra.largest)} largest listed)"
                     if extra.count > len(extra.largest) else "")):
-    st.dataframe([{"Owner": r[0], "Category": r[1], "Stage": r[2], "Channel": r[3],
-                   "Region": r[4], "Month": r[5].strftime("%Y-%m"),
-                   "Amount": format_money(r[6], currency), "Reference": r[7] or ""}
-                  for r in extra.largest], hide_index=True, width="stretch", key="unplanned")
+    table(st, [{"Owner": r[0], "Category": r[1], "Stage": r[2], "Channel": r[3],
+                "Region": r[4], "Month": r[5], "Amount": r[6], "Reference": r[7] or ""}
+               for r in extra.largest], key="unplanned", currency=currency,
+          kinds={"Month": "month", "Amount": "money"})
 
 st.subheader("Which channels and regions pay back")
 tabs = st.tabs(["By channel", "By region"])
 for tab, dimension in zip(tabs, ("channel", "region"), strict=True):
-    tab.dataframe([{dimension.capitalize(): e.value, "Spend": format_money(e.spend, currency),
-                    "Opportunities": e.opportunities, "Wins": e.wins,
-                    "Revenue": format_money(e.revenue, currency),
-                    "CAC": format_money(e.cac, currency),
-                    "Cost per opportunity": format_money(e.cost_per_opportunity, currency),
-                    "ROI": "n/a" if e.roi is None else f"{e.roi:.2f}×",
-                    "Revenue per $1 spent" if currency == "USD" else "Revenue per unit spent":
-                        "n/a" if e.revenue_per_spend is None else f"{e.revenue_per_spend:.2f}"}
-                   for e in view.efficiency[dimension]],
-                  hide_index=True, width="stretch", key=f"efficiency_{dimension}")
+    per_unit = "Revenue per $1 spent" if currency == "USD" else "Revenue per unit spent"
+    table(tab, [{dimension.capitalize(): e.value, "Spend": e.spend,
+                 "Opportunities": e.opportunities, "Wins": e.wins, "Revenue": e.revenue,
+                 "CAC": e.cac, "Cost per opportunity": e.cost_per_opportunity, "ROI": e.roi,
+                 per_unit: e.revenue_per_spend} for e in view.efficiency[dimension]],
+          key=f"efficiency_{dimension}", currency=currency,
+          kinds={"Spend": "money", "Opportunities": "count", "Wins": "count",
+                 "Revenue": "money", "CAC": "money", "Cost per opportunity": "money",
+                 "ROI": "ratio", per_unit: "rate"})

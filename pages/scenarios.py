@@ -4,8 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import scenario_forms as forms
-from dashboard.ui.context import fiscal_year, show_notice, tandem
-from dashboard.ui.format import format_money
+from dashboard.ui.context import actor, fiscal_year, show_notice, tandem
+from dashboard.ui.format import format_money, state, table
+from planning import access
 
 t = tandem()
 year = fiscal_year()
@@ -21,41 +22,40 @@ show_notice()
 scenarios = t.scenarios(year)
 pool = t.pool(year)
 adopted = t.adopted_scenario(year)
-st.dataframe(
-    [{"Scenario": s.name, "Status": ("adopted · " if s.adopted else "") + s.status,
-      "Lines": s.lines, "Allocated": format_money(s.allocated, currency),
-      "Unallocated": format_money(pool - s.allocated if pool is not None else None, currency),
-      "Sales": format_money(s.by_owner["sales"], currency),
-      "Marketing": format_money(s.by_owner["marketing"], currency),
-      "Joint": format_money(s.by_owner["joint"], currency)} for s in scenarios],
-    hide_index=True, width="stretch", key="scenario_table")
+table(st, [{"Scenario": s.name, "Status": ("Adopted · " if s.adopted else "") + state(s.status),
+            "Lines": s.lines, "Allocated": s.allocated,
+            "Unallocated": pool - s.allocated if pool is not None else None,
+            "Sales": s.by_owner["sales"], "Marketing": s.by_owner["marketing"],
+            "Joint": s.by_owner["joint"]} for s in scenarios],
+      key="scenario_table", currency=currency,
+      kinds={"Lines": "count", "Allocated": "money", "Unallocated": "money", "Sales": "money",
+             "Marketing": "money", "Joint": "money"})
 st.caption(f"Pool of FY{year}: {format_money(pool, currency)}.")
 
 names = [s.name for s in scenarios]
+if "working_next" in st.session_state:  # the scenario an operation made, renamed or deleted
+    st.session_state["working"] = st.session_state.pop("working_next")
 if st.session_state.get("working") not in names:
     st.session_state["working"] = adopted if adopted in names else names[0]
 name = st.selectbox("Working scenario", names, key="working",
                     format_func=lambda n: f"{n} (adopted)" if n == adopted else n)
 current = next(s for s in scenarios if s.name == name)
+now = forms.scenario_state(t, year, current)
 budget = t.budget(year, name)
 
-tabs = st.tabs(["Manage", "Scale", "Shift", "Split", "Lock lines", "Edit lines",
-                "Funnel assumptions"])
+# Only the operations this person may do to this scenario now get a tab; the reason for the
+# others is said once. The open tab is kept across the rerun an operation makes.
+LINE_TABS = {"Scale": forms.scale, "Shift": forms.shift, "Split": forms.split,
+             "Lock lines": forms.lock_lines, "Edit lines": forms.edit_lines}
+cannot_change = access.scenario_refusal(actor(), "change_lines", now)
+labels = ["Manage", *([] if cannot_change else LINE_TABS), "Funnel assumptions"]
+if cannot_change:
+    st.caption(f"Scale, shift, split, lock lines and edit lines are not offered: {cannot_change}.")
+tabs = st.tabs(labels, key="scenario_tab", on_change="rerun")
 with tabs[0]:
-    forms.manage(t, year, name, names, adopted)
-if current.locked:
-    for tab in tabs[1:6]:
-        tab.info(f"{name} is locked: its lines cannot change. Clone it to try something else.")
-else:
-    with tabs[1]:
-        forms.scale(t, budget)
-    with tabs[2]:
-        forms.shift(t, budget)
-    with tabs[3]:
-        forms.split(t, budget)
-    with tabs[4]:
-        forms.lock_lines(t, budget)
-    with tabs[5]:
-        forms.edit_lines(t, budget)
-with tabs[6]:
-    forms.assumptions(t, year, name)
+    forms.manage(t, year, name, now)
+for tab, label in zip(tabs[1:-1], labels[1:-1], strict=True):
+    with tab:
+        LINE_TABS[label](t, budget)
+with tabs[-1]:
+    forms.assumptions(t, year, name, now)

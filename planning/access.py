@@ -5,6 +5,7 @@ A refused action raises `Refused` with a one-line reason naming the person and t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from planning.errors import Refused
 from planning.people import ADMIN_ROLE, Person
@@ -68,13 +69,21 @@ def allowed(person: Person | None, action: str) -> bool:
     return person is not None and person.role in ROLES_FOR[action]
 
 
-def require(person: Person | None, action: str) -> Person:
-    """The person, if their role may do `action`; otherwise refuse with the reason."""
+def role_refusal(person: Person | None, action: str) -> str | None:
+    """Why this person's role may not do `action`, or None when it may."""
     if person is None:
-        raise Refused("sign in first")
+        return "sign in first"
     if person.role not in ROLES_FOR[action]:
         roles = ", ".join(sorted(r.replace("_", " ") for r in ROLES_FOR[action]))
-        raise Refused(f"{person.describe()} may not {WHAT[action]}; that is for: {roles}")
+        return f"{person.describe()} may not {WHAT[action]}; that is for: {roles}"
+    return None
+
+
+def require(person: Person | None, action: str) -> Person:
+    """The person, if their role may do `action`; otherwise refuse with the reason."""
+    reason = role_refusal(person, action)
+    if reason:
+        raise Refused(reason)
     return person
 
 
@@ -92,3 +101,53 @@ def assumption_side(owner: str, person: Person) -> None:
         require_owners(person, ["joint"], "override the")
     else:
         require_owners(person, [owner], "override assumptions of")
+
+
+# -- what a person may do to a scenario as it stands now (the pages ask before they offer) -----
+# Each screen of the app and the action a person must be allowed to see it: a viewer sees the
+# Budget, Compare, KPIs and Review, and neither the Scenarios nor the Import & export page.
+SCREENS = {"budget": "view", "scenarios": "manage_scenarios", "compare": "view", "kpis": "view",
+           "review": "view", "import": "export"}
+
+# scenario operation -> the ROLES_FOR action it needs
+OPERATIONS = {"clone": "manage_scenarios", "rename": "manage_scenarios",
+              "delete": "manage_scenarios", "adopt": "adopt", "lock": "lock_scenario",
+              "reopen": "reopen", "change_lines": "change_lines",
+              "set_assumption": "set_assumption", "submit": "submit", "review": "review",
+              "comment": "comment"}
+# operations a locked scenario refuses (it is read-only for everyone until it is reopened)
+CHANGES_LINES = {"rename", "delete", "lock", "change_lines", "set_assumption", "submit",
+                 "review"}
+
+
+@dataclass(frozen=True)
+class ScenarioState:
+    """What the rules need to know of a scenario: its name, whether it is locked, whether it is
+    the adopted plan of its year, and how many of its lines are not signed off yet."""
+    name: str
+    locked: bool = False
+    adopted: bool = False
+    unsigned: int = 0
+
+
+def scenario_refusal(person: Person | None, operation: str,
+                     scenario: ScenarioState) -> str | None:
+    """Why `person` may not do `operation` to `scenario` now (their role first, then the
+    scenario's state), or None when they may. The domain refuses the same calls when made."""
+    reason = role_refusal(person, OPERATIONS[operation])
+    if reason:
+        return reason
+    name = scenario.name
+    if scenario.locked and operation in CHANGES_LINES:
+        return (f"{name} is already locked" if operation == "lock" else
+                f"{name} is locked: it is read-only until an executive reopens it")
+    if operation == "reopen" and not scenario.locked:
+        return f"{name} is not locked"
+    if operation == "delete" and scenario.adopted:
+        return f"{name} is the adopted plan; adopt another scenario before deleting it"
+    if operation == "adopt" and scenario.adopted:
+        return f"{name} is already the adopted plan"
+    if operation == "lock" and scenario.unsigned:
+        return (f"{scenario.unsigned:,} line(s) of {name} are not signed off yet; a scenario"
+                " locks when every line is")
+    return None

@@ -612,3 +612,60 @@ def test_the_people_of_the_matrix(fresh_copy):
         Person(ERIN, "executive"), Person(MARCO, "marketing_head"),
         Person(MONA, "planner", "marketing"), Person(PAT, "planner", "both"),
         Person(SAM, "planner", "sales"), Person(SOFIA, "sales_head"), Person(VIC, "viewer")]
+
+
+# -- what the pages ask before they offer a control ---------------------------------------------
+STATES = {"open": access.ScenarioState("alt"),
+          "adopted": access.ScenarioState("baseline", adopted=True, unsigned=3264),
+          "signed": access.ScenarioState("alt", unsigned=0),
+          "unsigned": access.ScenarioState("alt", unsigned=12),
+          "locked": access.ScenarioState("final", locked=True)}
+
+
+@pytest.mark.parametrize("who", [Person(SOFIA, "sales_head"), Person(ERIN, "executive"),
+                                 Person(PAT, "planner", "both"), Person(VIC, "viewer")],
+                         ids=lambda p: p.role)
+def test_what_a_person_may_do_to_a_scenario_now(who):
+    """Each operation is offered when the role may do it and the scenario's state allows it;
+    otherwise the reason names the role's rule first, then the state."""
+    for operation, action in access.OPERATIONS.items():
+        for state_name, state in STATES.items():
+            reason = access.scenario_refusal(who, operation, state)
+            if not access.allowed(who, action):
+                assert reason == access.role_refusal(who, action), (operation, state_name)
+                continue
+            refused_by_state = (
+                (state.locked and operation in access.CHANGES_LINES)
+                or (operation == "reopen" and not state.locked)
+                or (operation in ("delete", "adopt") and state.adopted)
+                or (operation == "lock" and state.unsigned > 0))
+            assert (reason is not None) == refused_by_state, (who.role, operation, state_name)
+    assert access.scenario_refusal(None, "clone", STATES["open"]) == "sign in first"
+
+
+def test_the_state_reasons_are_said_plainly():
+    sofia = Person(SOFIA, "sales_head")
+    assert access.scenario_refusal(sofia, "rename", STATES["locked"]) == (
+        "final is locked: it is read-only until an executive reopens it")
+    assert access.scenario_refusal(sofia, "lock", STATES["unsigned"]) == (
+        "12 line(s) of alt are not signed off yet; a scenario locks when every line is")
+    assert access.scenario_refusal(sofia, "delete", STATES["adopted"]) == (
+        "baseline is the adopted plan; adopt another scenario before deleting it")
+    assert access.scenario_refusal(sofia, "lock", STATES["signed"]) is None
+
+
+def test_the_domain_refuses_what_the_pages_do_not_offer(fresh_copy):
+    """The question the pages ask agrees with what the domain does when the call is made."""
+    t = fresh_copy("locked")
+    sofia = People(t.store).get(SOFIA)
+    locked = access.ScenarioState("baseline", locked=True, adopted=True)
+    for operation, call in (
+            ("rename", lambda: t.scenario_ops.rename(Y, "baseline", "other", sofia)),
+            ("lock", lambda: t.scenario_ops.lock(Y, "baseline", sofia)),
+            ("change_lines", lambda: t.scenario_ops.scale(Y, "baseline", D("1"), SALES, sofia)),
+            ("delete", lambda: t.scenario_ops.delete(Y, "baseline", sofia))):
+        assert access.scenario_refusal(sofia, operation, locked) is not None
+        with pytest.raises(Refused):
+            call()
+    assert access.scenario_refusal(sofia, "clone", locked) is None
+    t.scenario_ops.clone(Y, "baseline", "copy", sofia)  # cloning a locked plan is allowed

@@ -1,17 +1,81 @@
-"""Money and percentages as people read them: currency, thousands separators, n/a."""
+"""Every number as people read it, one rule per kind, in text and in tables alike.
+
+Text (tiles, captions, messages):
+- money: `$1,234,567.00` (`format_money`); whole currency units where cents are noise
+  (`cents=False`); compact for tiles, `$21.22M`, with the tile's target in the same style;
+- counts: `3,264`; percentages: `95.0%`; changes of a rate: `+1.2 pts`; ratios: `1.52×`;
+- months: `Jan 2026`; days: `2026-11-29`, as the date pickers show them; states in words.
+
+Tables keep numbers as numbers (so a column sorts and copies as numbers) and format them with
+`st.column_config`: `table()` takes rows of plain values and the kind of each numeric column.
+Money becomes float only there, at the last step of drawing, as charts do.
+"""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from decimal import Decimal
 
-from planning.money import format_compact, format_money
+import pandas as pd
+import streamlit as st
 
-__all__ = ["axis_format", "format_compact", "format_money", "percent", "table_money_format"]
+from planning.money import CURRENCY_SYMBOLS, format_compact, format_money
+
+__all__ = ["axis_format", "column", "count", "day", "format_compact", "format_money", "month",
+           "percent", "points", "ratio", "share", "state", "table", "table_money_format",
+           "tile_money"]
+
+# A line's or a scenario's state as a person says it.
+STATES = {"draft": "Draft", "submitted": "Submitted", "returned": "Returned",
+          "signed_off": "Signed off", "locked": "Locked", "open": "Open"}
+DATE_INPUT = "YYYY-MM-DD"  # st.date_input's format, the same as `day()` writes
+
+
+def state(value: str | None) -> str:
+    """`signed_off` → `Signed off`."""
+    if not value:
+        return ""
+    return STATES.get(value, value.replace("_", " ").capitalize())
+
+
+def count(value: int | Decimal | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
+
+
+def share(value: Decimal | float | None, places: int = 1) -> str:
+    """A rate held as a fraction (0.953) as a percentage: `95.3%`."""
+    return "n/a" if value is None else f"{Decimal(value) * 100:.{places}f}%"
 
 
 def percent(part: Decimal | None, whole: Decimal | None) -> str:
+    """`part` as a percentage of `whole`; n/a when there is no whole."""
     if part is None or not whole:
         return "n/a"
-    return f"{(Decimal(part) / Decimal(whole) * 100).quantize(Decimal('0.1'))}%"
+    return share(Decimal(part) / Decimal(whole))
+
+
+def points(delta: Decimal | None) -> str:
+    """The change of a rate, in percentage points: `+1.2 pts`."""
+    return "n/a" if delta is None else f"{Decimal(delta) * 100:+.1f} pts"
+
+
+def ratio(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{Decimal(value):.2f}×"
+
+
+def tile_money(amount: Decimal | None, currency: str) -> str:
+    """A tile's money: compact from a million (so it stays on one line), else whole units."""
+    if amount is not None and abs(amount) >= 1_000_000:
+        return format_compact(Decimal(amount), currency)
+    return format_money(amount, currency, cents=False)
+
+
+def month(value: date | datetime | None) -> str:
+    return "" if value is None else f"{value:%b %Y}"
+
+
+def day(value: date | datetime | None) -> str:
+    return "" if value is None else f"{value:%Y-%m-%d}"
 
 
 def axis_format(currency: str) -> str:
@@ -19,7 +83,89 @@ def axis_format(currency: str) -> str:
     return "$,.0f" if currency == "USD" else ",.0f"
 
 
-def table_money_format(currency: str) -> str:
-    """st.column_config.NumberColumn format for money with separators."""
-    return {"USD": "dollar", "EUR": "euro", "JPY": "yen"}.get(currency, "accounting")
+NAMED = {"USD": "dollar", "EUR": "euro"}  # formatted by the browser: `-$1,200.00`
 
+
+def table_money_format(currency: str, *, cents: bool = True) -> str:
+    """st.column_config.NumberColumn format for money: the currency's sign and thousands
+    separators (whole units when `cents` is false: the column's step of 1 drops the cents of
+    a named format)."""
+    if currency in NAMED:
+        return NAMED[currency]
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    return f"{symbol}%,.{2 if cents else 0}f"
+
+
+# -- tables -------------------------------------------------------------------------------------
+# kind -> NumberColumn format (money's depends on the currency)
+FORMATS = {"count": "%,.0f", "percent": "%.1f%%", "signed_percent": "%+.1f%%", "ratio": "%.2f×",
+           "rate": "%.2f"}
+
+
+def column(kind: str, label: str | None = None, currency: str = "USD", *,
+           help: str | None = None, width=None):
+    """The column_config of one kind of column: money, money_whole, count, percent (a
+    fraction shown ×100), signed_percent, ratio, rate, month, day, when, text."""
+    if kind in ("money", "money_whole"):
+        return st.column_config.NumberColumn(
+            label, format=table_money_format(currency, cents=kind == "money"), help=help,
+            width=width, step=0.01 if kind == "money" else 1)
+    if kind in FORMATS:
+        return st.column_config.NumberColumn(label, format=FORMATS[kind], help=help, width=width)
+    if kind == "month":
+        return st.column_config.DateColumn(label, format="MMM YYYY", help=help, width=width)
+    if kind == "day":
+        return st.column_config.DateColumn(label, format="YYYY-MM-DD", help=help, width=width)
+    if kind == "when":
+        return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm", help=help,
+                                               width=width)
+    if kind == "text":
+        return st.column_config.TextColumn(label, help=help, width=width)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _cell(kind: str, value):
+    if value is None:
+        return None
+    if kind in ("money", "money_whole", "rate", "ratio"):
+        return float(value)
+    if kind in ("percent", "signed_percent"):  # fractions are shown as percentages
+        return float(Decimal(value) * 100)
+    if kind == "count":  # whole counts stay whole; expected values keep their fraction
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+def frame(rows: Iterable[Mapping], kinds: Mapping[str, str]) -> pd.DataFrame:
+    """Rows of plain values as a frame whose numeric columns hold numbers (None stays empty)."""
+    records = [{name: _cell(kinds.get(name, "text"), value) for name, value in row.items()}
+               for row in rows]
+    data = pd.DataFrame.from_records(records)
+    for name, kind in kinds.items():
+        if name not in data:
+            continue
+        if kind in ("money", "money_whole", "rate", "ratio", "percent", "signed_percent"):
+            data[name] = pd.to_numeric(data[name], errors="raise").astype("float64")
+        elif kind == "count":
+            numbers = pd.to_numeric(data[name], errors="raise")
+            whole = numbers.dropna().apply(float.is_integer if numbers.dtype == "float64"
+                                           else lambda _v: True).all()
+            data[name] = numbers.astype("Int64") if whole else numbers.astype("float64")
+        elif kind in ("month", "day", "when"):
+            data[name] = pd.to_datetime(data[name])
+    return data
+
+
+def table(where, rows: Iterable[Mapping], *, key: str, kinds: Mapping[str, str],
+          currency: str = "USD", labels: Mapping[str, str] | None = None,
+          widths: Mapping[str, object] | None = None, **options):
+    """Draw `rows` (dicts) in `where` as a table: each column named in `kinds` formatted by its
+    kind (`labels` renames a column's header, e.g. to name the currency)."""
+    labels, widths = labels or {}, widths or {}
+    config = {name: column(kind, labels.get(name), currency, width=widths.get(name))
+              for name, kind in kinds.items()}
+    for name, width in widths.items():
+        config.setdefault(name, st.column_config.Column(width=width))
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    return where.dataframe(frame(rows, kinds), column_config=config, key=key, **options)

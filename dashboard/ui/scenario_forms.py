@@ -8,20 +8,45 @@ import streamlit as st
 
 from dashboard.ui.context import actor, notice, shown_refusals
 from dashboard.ui.filters import line_filter
-from dashboard.ui.format import format_money
-from planning import Tandem
+from dashboard.ui.format import column, count, format_money, table_money_format
+from planning import Tandem, access
 from planning.budget import Budget
 from planning.money import CENT, ZERO, parse_amount
 from planning.projection import SPEC
+from planning.review import Review
 from planning.scenarios import LineEdit, OperationResult
 
 
-def _done(result: OperationResult, currency: str) -> None:
-    kept = f", {result.locked_kept} locked line(s) left as they were" if result.locked_kept else ""
-    notice(f"**{result.action.capitalize()}** {result.scenario}: {result.lines_changed:,} line(s)"
-           f" changed{kept}. Total {format_money(result.total_before, currency)} →"
-           f" {format_money(result.total_after, currency)}"
-           f" (change {format_money(result.change, currency)}).")
+def _lines(n: int) -> str:
+    return f"{n:,} line" + ("" if n == 1 else "s")
+
+
+def said(result: OperationResult, currency: str, how: str = "") -> str:
+    """What an operation did, as a person would say it: which scenario, how many lines, the
+    money, and the scenario's total before and after."""
+    name, lines = f"'{result.scenario}'", _lines(result.lines_changed)
+    if result.action == "clone":
+        return (f"Cloned '{how}' as {name}: {lines},"
+                f" {format_money(result.total_after, currency)}.")
+    verb = {"scale": f"Scaled {lines} of {name}{how}", "shift": f"Moved {how} in {name}"
+            f" across {lines}", "split": f"Spread {how} over {lines} of {name}",
+            "edit": f"Saved {lines} of {name}"}.get(result.action,
+                                                    f"{result.action.capitalize()}: {lines}"
+                                                    f" of {name}")
+    if result.change:
+        sign = "+" if result.change > 0 else ""
+        total = (f"its total went from {format_money(result.total_before, currency)} to"
+                 f" {format_money(result.total_after, currency)}"
+                 f" ({sign}{format_money(result.change, currency)})")
+    else:
+        total = f"its total stays {format_money(result.total_after, currency)}"
+    kept = (f" {_lines(result.locked_kept)} locked, left as they were." if result.locked_kept
+            else "")
+    return f"{verb}; {total}.{kept}"
+
+
+def _done(result: OperationResult, currency: str, how: str = "") -> None:
+    notice(said(result, currency, how))
 
 
 def _amount(text: str, label: str) -> Decimal | None:
@@ -32,38 +57,62 @@ def _amount(text: str, label: str) -> Decimal | None:
         return None
 
 
-def manage(t: Tandem, year: int, name: str, names: list[str], adopted: str) -> None:
+def scenario_state(t: Tandem, year: int, scenario) -> access.ScenarioState:
+    """The state of a scenario (a `planning.model.Scenario`) the access rules ask about."""
+    unsigned = sum(lines for _owner, status, lines, _amount in Review(t.store).status(
+        year, scenario.name) if status != "signed_off")
+    return access.ScenarioState(scenario.name, scenario.locked, scenario.adopted, unsigned)
+
+
+def _offered(where, operation: str, state: access.ScenarioState, label: str,
+             key: str, **options) -> bool:
+    """A button for an operation on the working scenario: shown to those whose role may do
+    it, disabled with the reason while the scenario's state refuses it."""
+    who = actor()
+    if access.role_refusal(who, access.OPERATIONS[operation]):
+        return False
+    reason = access.scenario_refusal(who, operation, state)
+    return where.button(label, key=key, disabled=reason is not None,
+                        help=reason or options.pop("help", None), **options)
+
+
+def manage(t: Tandem, year: int, name: str, state: access.ScenarioState) -> None:
     ops = t.scenario_ops
     left, right = st.columns(2)
     with left.form("clone_form", clear_on_submit=True):
         new = st.text_input("Clone into a new scenario named", key="clone_name", max_chars=60)
         if st.form_submit_button(f"Clone {name}", icon=":material/content_copy:"):
             with shown_refusals():
-                _done(ops.clone(year, name, new, actor()), t.currency)
+                result = ops.clone(year, name, new, actor())
+                st.session_state["working_next"] = result.scenario
+                _done(result, t.currency, name)
+    rename_refused = access.scenario_refusal(actor(), "rename", state)
     with right.form("rename_form", clear_on_submit=True):
-        renamed = st.text_input("Rename to", key="rename_name", max_chars=60)
-        if st.form_submit_button(f"Rename {name}"):
+        renamed = st.text_input("Rename to", key="rename_name", max_chars=60,
+                                disabled=rename_refused is not None)
+        if st.form_submit_button(f"Rename {name}", disabled=rename_refused is not None,
+                                 help=rename_refused):
             with shown_refusals():
                 ops.rename(year, name, renamed, actor())
-                st.session_state["working"] = renamed.strip()
-                notice(f"Renamed {name} to {renamed.strip()}.")
+                st.session_state["working_next"] = renamed.strip()
+                notice(f"Renamed '{name}' to '{renamed.strip()}'.")
     buttons = st.columns(3)
-    if buttons[0].button(f"Adopt {name} as the FY{year} plan", disabled=name == adopted,
-                         key="adopt", icon=":material/verified:"):
+    if _offered(buttons[0], "adopt", state, f"Adopt {name} as the FY{year} plan", "adopt",
+                icon=":material/verified:"):
         with shown_refusals():
             ops.adopt(year, name, actor())
-            notice(f"{name} is now the adopted plan of FY{year}: the Budget page and the KPIs"
+            notice(f"'{name}' is now the adopted plan of FY{year}: the Budget page and the KPIs"
                    " follow it.")
-    if buttons[1].button(f"Lock {name}", key="lock", icon=":material/lock:"):
+    if _offered(buttons[1], "lock", state, f"Lock {name}", "lock", icon=":material/lock:"):
         with shown_refusals():
             ops.lock(year, name, actor())
-            notice(f"{name} is locked: nothing in it can change.")
-    if buttons[2].button(f"Delete {name}", key="delete", icon=":material/delete:",
-                         disabled=name == adopted):
+            notice(f"Locked '{name}': nothing in it can change until an executive reopens it.")
+    if _offered(buttons[2], "delete", state, f"Delete {name}", "delete",
+                icon=":material/delete:"):
         with shown_refusals():
             ops.delete(year, name, actor())
-            st.session_state.pop("working", None)
-            notice(f"Deleted {name}.")
+            st.session_state["working_next"] = None
+            notice(f"Deleted '{name}'.")
 
 
 def scale(t: Tandem, budget: Budget) -> None:
@@ -76,7 +125,8 @@ def scale(t: Tandem, budget: Budget) -> None:
         if st.form_submit_button("Scale", type="primary"):
             with shown_refusals():
                 _done(t.scenario_ops.scale(budget.year, budget.scenario,
-                                           Decimal(str(percent)), where, actor()), t.currency)
+                                           Decimal(str(percent)), where, actor()), t.currency,
+                      f" by {percent:+g}%")
 
 
 def shift(t: Tandem, budget: Budget) -> None:
@@ -99,7 +149,8 @@ def shift(t: Tandem, budget: Budget) -> None:
             if value is not None:
                 with shown_refusals():
                     _done(t.scenario_ops.shift(budget.year, budget.scenario, value, take, give,
-                                               actor(), mode=mode), t.currency)
+                                               actor(), mode=mode), t.currency,
+                          format_money(value, t.currency))
 
 
 def split(t: Tandem, budget: Budget) -> None:
@@ -131,7 +182,7 @@ def split(t: Tandem, budget: Budget) -> None:
                     given = {k: Decimal(str(w)) for k, w in weights.items()}
                     _done(t.scenario_ops.split(budget.year, budget.scenario, value, where,
                                                actor(), by=by, weights=given or None),
-                          t.currency)
+                          t.currency, format_money(value, t.currency))
 
 
 def lock_lines(t: Tandem, budget: Budget) -> None:
@@ -145,7 +196,9 @@ def lock_lines(t: Tandem, budget: Budget) -> None:
                 with shown_refusals():
                     changed = t.scenario_ops.lock_lines(budget.year, budget.scenario, where,
                                                         actor(), locked=locked)
-                    notice(f"{'Locked' if locked else 'Unlocked'} {changed:,} line(s).")
+                    notice(f"{'Locked' if locked else 'Unlocked'} {_lines(changed)} of"
+                           f" '{budget.scenario}': scale, shift and split"
+                           f" {'leave them alone' if locked else 'may change them again'}.")
 
 
 def edit_lines(t: Tandem, budget: Budget) -> None:
@@ -160,14 +213,16 @@ def edit_lines(t: Tandem, budget: Budget) -> None:
                " save; a line someone else changed meanwhile is refused, not overwritten.")
     frame = pd.DataFrame([{
         "id": ln.id, "Owner": ln.owner, "Category": ln.category, "Stage": ln.funnel_stage,
-        "Channel": ln.channel, "Region": ln.region, "Month": ln.month.strftime("%Y-%m"),
+        "Channel": ln.channel, "Region": ln.region, "Month": pd.Timestamp(ln.month),
         "Amount": float(ln.amount), "Description": ln.description or "",
         "Locked": ln.locked} for ln in lines]).set_index("id")
     edited = st.data_editor(
         frame, key="edit_lines", width="stretch",
         disabled=["Owner", "Category", "Stage", "Channel", "Region", "Month", "Locked"],
         column_config={"Amount": st.column_config.NumberColumn(
-            f"Amount ({t.currency})", min_value=0.0, step=0.01, format="%.2f", required=True),
+            f"Amount ({t.currency})", min_value=0.0, step=0.01, required=True,
+            format=table_money_format(t.currency)),
+            "Month": column("month"),
             "Description": st.column_config.TextColumn(max_chars=200)})
     before = {ln.id: ln for ln in lines}
     edits = []
@@ -181,7 +236,7 @@ def edit_lines(t: Tandem, budget: Budget) -> None:
     summary = budget.summary()
     headroom = None if summary.pool is None else summary.pool - summary.allocated_all - change
     cols = st.columns(3)
-    cols[0].metric("Lines edited", len(edits))
+    cols[0].metric("Lines edited", count(len(edits)))
     cols[1].metric("Change", format_money(change, t.currency))
     cols[2].metric("Unallocated after saving", format_money(headroom, t.currency))
     over = headroom is not None and headroom < 0
@@ -194,7 +249,7 @@ def edit_lines(t: Tandem, budget: Budget) -> None:
                   t.currency)
 
 
-def assumptions(t: Tandem, year: int, name: str) -> None:
+def assumptions(t: Tandem, year: int, name: str, state: access.ScenarioState) -> None:
     projection = t.project(year, name)
     months = projection.history_months
     st.caption("Defaults come from the firm's own history"
@@ -208,6 +263,10 @@ def assumptions(t: Tandem, year: int, name: str) -> None:
                                                                        t.currency),
         "Source": a.source} for a in projection.assumptions]), hide_index=True, width="stretch",
         key="assumptions_table")
+    refused = access.scenario_refusal(actor(), "set_assumption", state)
+    if refused:
+        st.caption(f"Overrides: {refused}.")
+        return
     with st.form("assumption_form"):
         st.markdown("**Override an assumption for this scenario**")
         cols = st.columns([2, 2, 1])

@@ -59,3 +59,29 @@ def open_page(at: AppTest, name: str) -> AppTest:
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def table(at: AppTest, *columns: str):
+    """The first table drawn with all these columns (a table has no key to find it by)."""
+    found = [d for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert found, f"no table with columns {columns}"
+    return found[0]
+
+
+def column_formats(element) -> dict[str, str | None]:
+    """Each configured column's header label → its number or date format."""
+    import json
+
+    config = json.loads(element.proto.columns or "{}")
+    return {name: (c.get("type_config") or {}).get("format")
+            for name, c in config.items() if name != "_index"}
+
+
+def assert_numeric(element, *columns: str) -> None:
+    """These columns hold numbers (so they sort and copy as numbers) and carry a format."""
+    import pandas as pd
+
+    frame, formats = element.value, column_formats(element)
+    for name in columns:
+        assert pd.api.types.is_numeric_dtype(frame[name]), (name, frame[name].dtype)
+        assert formats.get(name), (name, formats)

@@ -5,7 +5,14 @@ from decimal import Decimal
 
 from planning.kpi_values import KpiFilter, scorecard
 from planning.money import format_compact, format_money
-from tests.app.conftest import metric, open_page, signed_in
+from tests.app.conftest import (
+    assert_numeric,
+    column_formats,
+    metric,
+    open_page,
+    signed_in,
+    table,
+)
 
 
 def _card(store_file, period, where=None):
@@ -98,8 +105,47 @@ def test_a_region_shows_rates_against_target_and_sums_without(store_file):
     badges = [m.value for m in at.markdown if "badge[" in m.value]
     assert badges[0] == ":gray-badge[no target]"  # revenue: the firm's target is no region's
     assert card["win_rate"].target is not None
-    assert f"target {card['win_rate'].target * 100:.1f}%" in badges[3]
+    assert badges[3].endswith(f" of {card['win_rate'].target * 100:.1f}%")
     assert any("Targets are the firm's" in c.value for c in at.caption)
     # Against Q2: counts signed, rates in percentage points.
     deltas = {m.label: m.delta for m in at.metric}
     assert deltas["Wins"][0] in "+-" and deltas["Win rate"].endswith(" pts")
+
+
+def test_every_table_keeps_numbers_as_numbers(store_file):
+    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    pays = table(at, "Channel", "Spend", "ROI")
+    assert_numeric(pays, "Spend", "Opportunities", "Wins", "Revenue", "CAC",
+                   "Cost per opportunity", "ROI", "Revenue per $1 spent")
+    formats = column_formats(pays)
+    assert formats["Spend"] == formats["Revenue"] == "dollar" and formats["Wins"] == "%,.0f"
+    # Sorting Spend sorts amounts, not text: $1,071,228.26 comes after $199,485.70.
+    spend = sorted(pays.value["Spend"])
+    assert spend == sorted(float(e.spend) for e in _view(store_file).efficiency["channel"])
+    variance = table(at, "Owner", "Actual", "Planned", "Variance %")
+    assert_numeric(variance, "Actual", "Planned", "Variance", "Variance %")
+    assert column_formats(variance)["Variance %"] == "%+.1f%%"
+    conversions = table(at, "Sourced by")
+    steps = [c for c in conversions.value.columns if c != "Sourced by"]
+    assert steps
+    assert_numeric(conversions, *steps)
+
+
+def _view(store_file):
+    from dashboard.ui.context import open_tandem
+    from planning.kpi_views import kpi_view
+
+    return kpi_view(open_tandem(str(store_file)).store, 2026, "2026-YTD", KpiFilter())
+
+
+def test_a_tile_and_its_target_read_alike(store_file):
+    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    card = _card(store_file, "2026-YTD")
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    revenue = card["revenue"]
+    assert metric(at, "Revenue") == format_compact(revenue.actual, "USD")
+    assert badges[0].endswith(f"{revenue.attainment * 100:.0f}% of"
+                              f" {format_compact(revenue.target, 'USD')}")
+    assert "$22,320,000" not in badges[0]
+    # The filters other than the period are folded away, so the tiles come first on a phone.
+    assert any(e.label == "Region, channel and source" for e in at.expander)

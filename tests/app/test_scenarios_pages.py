@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.app.conftest import open_page
+from planning.money import format_money
+from tests.app.conftest import assert_numeric, column_formats, open_page, signed_in, table
 from tests.conftest import sign_off_everything
 
 
@@ -18,18 +19,23 @@ def test_clone_then_scale_marketing(app, store_file):
     at.text_input(key="clone_name").set_value("stretch")
     at.button(key="FormSubmitter:clone_form-Clone baseline").click().run()
     assert not at.exception
-    assert "Clone** stretch: 3,264 line(s)" in at.success[0].value
-    assert at.selectbox(key="working").options == ["baseline (adopted)", "stretch"]
-    at.selectbox(key="working").set_value("stretch").run()
+    t = _tandem(store_file)
+    made = {s.name: s for s in t.scenarios(2026)}["stretch"]
+    # Said in a person's words, and the new scenario is the one being worked on.
+    assert at.success[0].value == (f"Cloned 'baseline' as 'stretch': {made.lines:,} lines,"
+                                   f" {format_money(made.allocated)}.")
+    assert "stretch" in at.selectbox(key="working").options
+    assert at.selectbox(key="working").value == "stretch"
     at.multiselect(key="scale_owner").set_value(["marketing"])
     at.number_input(key="scale_percent").set_value(10.0)
     at.button(key="FormSubmitter:scale_form-Scale").click().run()
     assert not at.exception, at.exception
-    t = _tandem(store_file)
     stretch = {s.name: s for s in t.scenarios(2026)}["stretch"]
     assert stretch.by_owner["marketing"] == Decimal("2588623.40")  # 2,353,294.00 × 1.1
     assert stretch.by_owner["sales"] == Decimal("2523817.00")
-    assert "change $235,329.40" in at.success[0].value
+    assert at.success[0].value.startswith("Scaled ")
+    assert " of 'stretch' by +10%; its total went from " in at.success[0].value
+    assert at.success[0].value.endswith(" (+$235,329.40).")
 
 
 def test_shift_keeps_the_total_and_compare_shows_it(app, store_file):
@@ -42,14 +48,20 @@ def test_shift_keeps_the_total_and_compare_shows_it(app, store_file):
     at.multiselect(key="shift_to_channel").set_value(["Paid search"])
     at.button(key="FormSubmitter:shift_form-Shift").click().run()
     assert not at.exception, at.exception
-    assert "change $0.00" in at.success[0].value
+    assert at.success[0].value.startswith("Moved $50,000.00 in 'search' across ")
+    assert "; its total stays $" in at.success[0].value
     at = open_page(at, "compare.py")
     assert at.multiselect(key="compare_names").value == ["baseline", "search"]
-    table = at.dataframe[0].value
-    spend = table[table["Measure"] == "Spend"].iloc[0]
-    assert spend["Δ search vs baseline"] == "$0 (0.0%)"
-    leads = table[table["Measure"] == "Leads"].iloc[0]
-    assert leads["Δ search vs baseline"].startswith("+")
+    projected = table(at, "Scenario", "Spend", "Leads")
+    assert_numeric(projected, "Spend", "Leads", "Wins", "CAC", "ROI")
+    assert column_formats(projected)["Spend"] == "dollar"
+    change = projected.value.set_index("Scenario").loc["Δ search"]
+    assert change["Spend"] == 0.0
+    assert change["Leads"] > 0
+    moved = table(at, "Channel", "Δ search")
+    assert_numeric(moved, "baseline", "search", "Δ search", "Δ search %")
+    paid = moved.value.set_index("Channel").loc["Paid search"]
+    assert paid["Δ search"] == 50000.0
 
 
 def test_locked_scenario_offers_no_changes(app, store_file):
@@ -59,10 +71,82 @@ def test_locked_scenario_offers_no_changes(app, store_file):
     t.scenario_ops.lock(2026, "final", "test")
     at = open_page(app, "scenarios.py")
     at.selectbox(key="working").set_value("final").run()
-    assert any("final is locked" in i.value for i in at.info)
+    assert any("not offered: final is locked" in c.value for c in at.caption)
     assert not [b for b in at.button if getattr(b, "key", "") == "FormSubmitter:scale_form-Scale"]
 
 
 def test_compare_needs_two_scenarios(app):
     at = open_page(app, "compare.py")
     assert "needs two scenarios" in at.info[0].value
+
+
+def _tab_open(at) -> str:
+    """The label of the Scenarios page's open tab, as the app tells the browser."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", "") == "tab_container":
+                found.append(child)
+            walk(child)
+
+    walk(at._tree)
+    container = found[0]
+    labels = [tab.label for tab in container.children.values()]
+    return labels[container.proto.tab_container.default_tab_index]
+
+
+def test_an_operation_keeps_its_tab_open(app, store_file):
+    _tandem(store_file).scenario_ops.clone(2026, "baseline", "stretch", "test")
+    at = open_page(app, "scenarios.py")
+    at.selectbox(key="working").set_value("stretch").run()
+    at.session_state["scenario_tab"] = "Scale"  # the person opened the Scale tab
+    at.run()
+    at.multiselect(key="scale_owner").set_value(["marketing"])
+    at.button(key="FormSubmitter:scale_form-Scale").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("Scaled ")
+    assert at.session_state["scenario_tab"] == "Scale"
+    assert _tab_open(at) == "Scale"
+
+
+def test_the_executive_is_offered_only_what_an_executive_may_do(store_file):
+    at = open_page(signed_in("Erin Executive"), "scenarios.py")
+    assert [tab.label for tab in at.tabs] == ["Manage", "Funnel assumptions"]
+    keys = {b.key for b in at.button}
+    assert "lock" not in keys  # locking is the heads' (after every line is signed off)
+    assert {"adopt", "delete"} <= keys
+    assert not [f for f in at.button if f.key and "scale_form" in f.key]
+    assert any("not offered: Erin Executive (executive) may not change budget lines" in c.value
+               for c in at.caption)
+    assert any(c.value.startswith("Overrides: Erin Executive (executive) may not override")
+               for c in at.caption)
+
+
+def test_lock_is_disabled_with_the_reason_until_every_line_is_signed_off(store_file):
+    at = open_page(signed_in("Sofia Sales"), "scenarios.py")
+    lock = at.button(key="lock")
+    assert lock.disabled
+    assert "are not signed off yet" in lock.help
+    assert at.button(key="delete").disabled  # the adopted plan
+    assert "adopted plan" in at.button(key="delete").help
+    assert not at.button(key="adopt").disabled or at.selectbox(key="working").value == "baseline"
+    pat = open_page(signed_in("Pat Planner"), "scenarios.py")
+    assert "lock" not in {b.key for b in pat.button}  # planners do not lock scenarios
+
+
+def test_locked_scenario_disables_rename_and_lock_with_the_reason(app, store_file):
+    t = _tandem(store_file)
+    t.scenario_ops.clone(2026, "baseline", "final", "test")
+    sign_off_everything(t.store, 2026, "final")
+    t.scenario_ops.lock(2026, "final", "test")
+    at = open_page(signed_in("Sofia Sales"), "scenarios.py")
+    at.selectbox(key="working").set_value("final").run()
+    rename = at.button(key="FormSubmitter:rename_form-Rename final")
+    assert rename.disabled and "final is locked" in rename.help
+    assert at.text_input(key="rename_name").disabled
+    lock = at.button(key="lock")
+    assert lock.disabled and lock.help == "final is already locked"
+    assert at.button(key="delete").disabled
+    assert not at.button(key="FormSubmitter:clone_form-Clone final").disabled  # cloning stays
+    assert [tab.label for tab in at.tabs] == ["Manage", "Funnel assumptions"]
