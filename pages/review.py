@@ -1,7 +1,6 @@
 """Review: the joint budget review meeting. Each head signs off the other department's lines."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -12,7 +11,7 @@ from dashboard.ui.filters import line_filter
 from dashboard.ui.format import format_money
 from dashboard.ui.history import line_history
 from planning import access, audit
-from planning.review import OTHER, Review
+from planning.review import Review
 
 t = tandem()
 who = actor()
@@ -77,8 +76,6 @@ if who.head_of and not locked:
         st.markdown("**Sign off or return the submitted lines that match** (with no owner"
                     " picked: the lines waiting for you)")
         where = line_filter(st, budget.options(), first, last, "review", columns=3)
-        if not where.owners:
-            where = replace(where, owners=(OTHER[who.head_of], "joint"))
         comment = st.text_input("Comment (required to return lines)", key="review_comment")
         sign, back = st.columns(2)
         if sign.form_submit_button("Sign off", type="primary", icon=":material/done_all:"):
@@ -97,6 +94,9 @@ if access.allowed(who, "submit") and not locked:
         budget = t.budget(year, name)
         first, last = budget.month_range()
         with st.form("submit_form", clear_on_submit=True):
+            mine = " and ".join(sorted(who.owners))
+            st.markdown(f"**Submit the draft and returned lines that match** (with no owner"
+                        f" picked: your lines, {mine})")
             where = line_filter(st, budget.options(), first, last, "submit", columns=3)
             if st.form_submit_button("Submit draft and returned lines"):
                 with shown_refusals():

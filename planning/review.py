@@ -8,7 +8,7 @@ it; only an executive may reopen it, with a reason. Every step is audited.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -60,6 +60,14 @@ def _matched(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter,
                        [*params, *statuses]).fetchall()
 
 
+def own_scope(who: Person, where: BudgetFilter) -> BudgetFilter:
+    """What submitting a filter reaches: with no owner picked, the person's own lines (their
+    department's and the joint ones they may change). A filter that names owners is taken as
+    it is, and refused if the person may not submit them. (Signing off and returning take,
+    with no owner picked, the lines that wait for the head: see `_for_review`.)"""
+    return where if where.owners else replace(where, owners=tuple(sorted(who.owners)))
+
+
 def _for_review(cur: duckdb.DuckDBPyConnection, who: Person, year: int, scenario: str,
                 where: BudgetFilter, verb: str) -> list[tuple]:
     """The submitted lines of a filter, if this head may review every one of them."""
@@ -68,10 +76,12 @@ def _for_review(cur: duckdb.DuckDBPyConnection, who: Person, year: int, scenario
     if not lines:
         raise Refused("no submitted line matches")
     own = [ln for ln in lines if ln[1] == department]
-    if own:
+    # With no owner picked the head's own lines are simply not theirs to review: the filter
+    # means the lines waiting for them. Named, or all there is, they are refused with the reason.
+    if own and (where.owners or len(own) == len(lines)):
         raise Refused(f"{who.describe()} may not {verb} {department} lines ({len(own)} match):"
                       f" the {OTHER[department]} head reviews them")
-    return lines
+    return [ln for ln in lines if ln[1] != department]
 
 
 class Review:
@@ -79,8 +89,10 @@ class Review:
         self.store = store
 
     def submit(self, who: Person, year: int, scenario: str, where: BudgetFilter) -> ReviewResult:
-        """Submit the owner's draft (or returned) lines of a filter for the other head's review."""
+        """Submit the owner's draft (or returned) lines of a filter for the other head's review
+        (with no owner in the filter: the person's own lines, see `own_scope`)."""
         access.require(who, "submit")
+        asked, where = where, own_scope(who, where)
 
         def work(cur: duckdb.DuckDBPyConnection) -> ReviewResult:
             sid = scenario_id(cur, year, scenario, writable=True)
@@ -92,7 +104,7 @@ class Review:
             cur.execute("UPDATE plan_lines SET status = 'submitted' WHERE id IN"
                         " (SELECT unnest(?))", [ids])
             audit.record(cur, who.name, "submit", f"scenario {scenario}",
-                         after={"lines": len(ids), "filter": where.describe()})
+                         after={"lines": len(ids), "filter": asked.describe()})
             return ReviewResult("submit", len(ids))
 
         return self.store.write(work)

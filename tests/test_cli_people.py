@@ -168,6 +168,20 @@ def test_review_submit_sign_and_return(db, capsys):
         ("marketing", "Marco Marketing")]
 
 
+def test_a_head_submits_and_signs_without_a_filter(db, capsys):
+    """No --where: a head submits their department's and the joint lines, and signs off the
+    lines that wait for them."""
+    assert run(db, capsys, "review", "submit", "baseline", "--as", "Sofia Sales") == (
+        0, "submit: 4 line(s) of baseline\n", "")
+    assert run(db, capsys, "review", "submit", "baseline", "--as", "Marco Marketing") == (
+        0, "submit: 2 line(s) of baseline\n", "")
+    assert run(db, capsys, "review", "sign", "baseline", "--as", "Marco Marketing") == (
+        0, "sign off: 4 line(s) of baseline; 2 now fully signed off\n", "")
+    assert statuses(db) == {"Travel": "signed_off", "Headcount": "signed_off",
+                            "Programs": "submitted", "Events": "submitted",
+                            "Tools": "submitted", "Content": "submitted"}
+
+
 def test_review_needs_as(db, capsys):
     tandem(db, "review", "submit", "baseline", "--as", "Pat Planner")
     capsys.readouterr()

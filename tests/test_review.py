@@ -167,6 +167,26 @@ def test_submit_needs_a_draft_or_returned_line_of_ones_own(t, review, who, snaps
         review.submit(who["sofia"], Y, "nope", SALES)
 
 
+def test_without_an_owner_submitting_means_ones_own_lines(t, review, who):
+    """No owner picked: a head submits their department's and the joint lines, and signs off
+    or returns what waits for them; the other department's lines are left as they are."""
+    assert review.submit(who["sofia"], Y, "baseline", ALL) == ReviewResult("submit", 4)
+    assert statuses(t) == {"S1": "submitted", "S2": "submitted", "M1": "draft", "M2": "draft",
+                           "J1": "submitted", "J2": "submitted"}
+    assert last_entry(t)[3] == '{"filter":"all lines","lines":4}'
+    assert review.submit(who["marco"], Y, "baseline", ALL) == ReviewResult("submit", 2)
+    assert set(statuses(t).values()) == {"submitted"}
+    # Nothing of theirs is left: a second submit says so rather than naming the others' lines.
+    with pytest.raises(Refused, match="^no draft or returned line matches$"):
+        review.submit(who["sofia"], Y, "baseline", ALL)
+    # Signing off with no owner picked takes the lines waiting for the head.
+    assert review.sign(who["marco"], Y, "baseline", ALL) == ReviewResult("sign off", 4, 2)
+    assert review.return_lines(who["sofia"], Y, "baseline", ALL, "too high") == \
+        ReviewResult("return", 4)
+    assert statuses(t) == {"S1": "signed_off", "S2": "signed_off", "M1": "returned",
+                           "M2": "returned", "J1": "returned", "J2": "returned"}
+
+
 def test_the_sales_head_may_not_sign_off_sales_lines(t, review, who, snapshot):
     review.submit(who["pat"], Y, "baseline", ALL)
     before = snapshot(t.store)
@@ -178,10 +198,10 @@ def test_the_sales_head_may_not_sign_off_sales_lines(t, review, who, snapshot):
         review.return_lines(who["sofia"], Y, "baseline", only("S1"), "no")
     assert str(refused.value) == ("Sofia Sales (sales head) may not return sales lines"
                                   " (1 match): the marketing head reviews them")
-    # A filter that holds one of the head's own lines is refused whole.
+    # A filter that names one of the head's own departments is refused whole.
     with pytest.raises(Refused, match=r"^Marco Marketing \(marketing head\) may not sign off"
                                       r" marketing lines \(2 match\)"):
-        review.sign(who["marco"], Y, "baseline", ALL)
+        review.sign(who["marco"], Y, "baseline", BudgetFilter(owners=("sales", "marketing")))
     for name in ("pat", "erin", "vic"):
         with pytest.raises(Refused, match=f"^{who[name].name} .* may not sign off or return"
                                           " lines; that is for: marketing head, sales head$"):
