@@ -266,3 +266,30 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0008_line_history",
+        """
+        -- What each audited change did to single plan lines: one row per line it changed (or
+        -- submitted, signed off, returned, locked), under the entry `seq` that records the change,
+        -- written in the same transaction. The state before and after; the description only
+        -- when it changed (both NULL otherwise). Lines an import or a clone created are named by
+        -- their entry instead (its `first_line`..`last_line`), so loading a file stays one pass.
+        -- No index, like plan_lines: a line's history is a scan of one BIGINT column.
+        CREATE TABLE audit_lines (
+            seq BIGINT NOT NULL,
+            line_id BIGINT NOT NULL,
+            version INTEGER NOT NULL,
+            amount_before DECIMAL(18,2),
+            amount_after DECIMAL(18,2),
+            status_before VARCHAR,
+            status_after VARCHAR,
+            locked_before BOOLEAN,
+            locked_after BOOLEAN,
+            description_before VARCHAR,
+            description_after VARCHAR
+        );
+        """,
+    )
+)
