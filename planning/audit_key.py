@@ -2,7 +2,7 @@
 
 Where it comes from, in order:
 1. `TANDEM_AUDIT_KEY`: 64 hex digits (32 bytes), for stores without a file of their own
-   (a server database) or to keep the key away from the store's disk;
+   (a PostgreSQL database: the only source there) or to keep the key away from the store's disk;
 2. the key file beside the store, `<store>.key`, created with mode 0600 when the first entry
    is written (so a new store gets it at once; an older store gets it when it is next changed,
    and the file records the first entry it keys, so older, unkeyed entries still verify and
@@ -66,6 +66,8 @@ def for_reading(store_path: str | None) -> Key | None:
         return env
     if store_path in (None, "", ":memory:"):
         return Key(_MEMORY, 1, "memory")
+    if "://" in store_path:  # a server database has no file beside it: the key is in the env
+        return None
     path = key_path(store_path)
     return _read(path) if path.exists() else None
 
@@ -76,6 +78,11 @@ def for_writing(store_path: str | None, next_seq: int, keyed_entries: bool) -> K
     key = for_reading(store_path)
     if key is not None:
         return key
+    if "://" in str(store_path):
+        raise StoreError(f"a database server's store needs its audit key in {KEY_ENV}: 64 hex"
+                         " digits, the same for every process using the store (make one with"
+                         " `openssl rand -hex 32`, and keep it apart from the database's"
+                         " backups); nothing was written")
     path = key_path(str(store_path))
     if keyed_entries:
         raise StoreError(f"the audit key file {path} is missing, yet the audit trail holds"

@@ -84,7 +84,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
     # A new demo store is built whole before it appears (see Store): killed halfway, it is not.
     args.demo_built = (args.command == "init" and args.demo and path != ":memory:"
-                       and not Path(path).exists())
+                       and "://" not in path and not Path(path).exists())
     build = (lambda store: first_run.explore_demo(Tandem(store))) if args.demo_built else None
     try:
         tandem = Tandem.open(path, label=_label(args), on_wait=_Waiting(), build=build)

@@ -23,3 +23,15 @@ class StoreBusy(StoreError):
                          " (TANDEM_WAIT sets how many seconds to wait).")
         self.holder = holder
         self.waited = waited
+
+
+class StoreUnreachable(StoreBusy):
+    """A server store did not answer (not running, refused, wrong address); nothing was written.
+    A kind of `StoreBusy`: the command exits 3 for both."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        StoreError.__init__(self, f"The store {path} could not be reached: {reason}. Nothing was"
+                                  " written; check that the database server runs and the URL"
+                                  " (--db or TANDEM_DB) names it.")
+        self.holder = "the database server"
+        self.waited = 0.0

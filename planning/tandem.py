@@ -15,7 +15,7 @@ from planning.money import CENT, ZERO
 from planning.people import Person
 from planning.projection import Projection, clear_assumption, project, set_assumption
 from planning.scenarios import Scenarios, adopted_scenario
-from planning.store import Store
+from planning.store import Store, open_store
 from planning.store import budget_sql as sql
 from planning.store.reads import cached
 
@@ -26,8 +26,9 @@ class Tandem:
 
     @classmethod
     def open(cls, path: str | Path, **store_options) -> Tandem:
-        """Open (and migrate) the store at `path`; options as for `planning.store.Store`."""
-        return cls(Store(path, **store_options))
+        """Open (and migrate) the store at `path`, a DuckDB file or a PostgreSQL URL; options as
+        for `planning.store.Store`."""
+        return cls(open_store(path, **store_options))
 
     def close(self) -> None:
         self.store.close()

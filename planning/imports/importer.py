@@ -76,11 +76,8 @@ def import_csv(
         staged.write(source.data)
         staged.flush()
         job = _Job(store, kind, source, staged.name, scenario, who)
-        if not commit:
-            with store.cursor() as cur:
-                return job.run(cur, commit=False)
-        with store.write_cursor() as cur:
-            return job.run(cur, commit=True)
+        with store.staging(write=commit, mirror=merge.stored_rows(kind, scenario)) as cur:
+            return job.run(cur, commit=commit)
 
 
 def _scenario_of(kind: Kind, scenario: str) -> str | None:

@@ -13,7 +13,7 @@ from planning import audit
 from planning.imports.cross_row import fiscal_year_of
 from planning.imports.kinds import Kind
 from planning.imports.problems import ImportReport
-from planning.store import Store, ids
+from planning.store import Store, copy_in, ids
 
 
 def stored_columns(kind: Kind) -> tuple[list[str], list[str]]:
@@ -22,6 +22,16 @@ def stored_columns(kind: Kind) -> tuple[list[str], list[str]]:
         # The fiscal year of a plan line is its scenario's.
         return ["scenario_id", *kind.key], ["amount", "description"]
     return list(kind.key), [c for c in kind.names if c not in kind.key]
+
+
+def stored_rows(kind: Kind, scenario: str) -> list[tuple[str, str, list]]:
+    """The stored rows matching and the checks read, as (table, query, params): what a server
+    store copies into the database a file is staged in (planning.store.copy_in)."""
+    scenarios = ("scenarios", "SELECT * FROM scenarios", [])
+    if kind.name == "plan":
+        return [scenarios, ("plan_lines", "SELECT * FROM plan_lines WHERE scenario_id IN"
+                            " (SELECT id FROM scenarios WHERE name = ?)", [scenario])]
+    return [scenarios, (kind.table, f"SELECT * FROM {kind.table}", [])]
 
 
 def _same(alias: str, keys: list[str]) -> str:
@@ -72,13 +82,17 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
     plan_scenario = scenario if kind.name == "plan" else None
     if commit:
         # A file of a row group or more would commit through a WAL that a crash can tear: an
-        # import commits by checkpoint (see planning.store.connection.CHECKPOINT_ON_COMMIT).
-        with store.bulk_transaction(cur):
-            _write(cur, kind, scenario, actor, added, updated)
-            audit.record(cur, actor, "import", f"{kind.name} {file_name}", after={
+        # import into DuckDB commits by checkpoint (planning.store.connection.CHECKPOINT_ON_COMMIT).
+        with store.import_transaction(cur) as out:
+            if out is cur:  # the store is the staging database itself
+                _write(cur, kind, scenario, actor, added, updated)
+            else:  # a server store: the accepted rows are copied in (planning.store.copy_in)
+                copy_in.write(cur, out, kind, scenario, actor, *stored_columns(kind), added,
+                              updated)
+            audit.record(out, actor, "import", f"{kind.name} {file_name}", after={
                 "scenario": plan_scenario, "rows": rows, "added": added, "updated": updated,
                 "control_total": audit.money(control)})
-            cur.execute(
+            out.execute(
                 "INSERT INTO imports (kind, file_name, scenario, rows_in_file, rows_added,"
                 " rows_updated, control_total, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [kind.name, file_name, plan_scenario, rows, added, updated, control, actor])

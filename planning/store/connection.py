@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from planning.errors import StoreBusy, StoreError, TandemError
+from planning.store.dialect import DUCKDB
 from planning.store.migrations import MIGRATIONS
 from planning.store.reads import ReadCache
 from planning.store.turns import Busy, FileTurns
@@ -95,6 +96,8 @@ class Store:
     this one waits for its turn (`StoreBusy` past it); `on_wait(holder)` is called once when a
     wait begins.
     """
+
+    dialect = DUCKDB
 
     def __init__(self, path: str | Path = ":memory:", *, label: str = "a tandem command",
                  wait: float | None = None, on_wait: Callable[[str], None] | None = None,
@@ -275,6 +278,27 @@ class Store:
         with self.write_cursor() as cur:
             with self.bulk_transaction(cur) if bulk else transaction(cur, bump=bump):
                 return work(cur)
+
+    def transaction(self, cur: duckdb.DuckDBPyConnection, *,
+                    bump: bool = True) -> AbstractContextManager[None]:
+        """All of the block on a write cursor, or none of it (see `transaction`)."""
+        return transaction(cur, bump=bump)
+
+    @contextmanager
+    def staging(self, *, write: bool, mirror: list[tuple[str, str, list]]
+                ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The cursor an import stages and checks a file in: this store's own (a write cursor
+        with `write`); the stored rows are at hand, so `mirror` is not needed here."""
+        with self.write_cursor() if write else self.cursor() as cur:
+            yield cur
+
+    @contextmanager
+    def import_transaction(self, stage: duckdb.DuckDBPyConnection
+                           ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The transaction an import writes in: on the staging cursor itself, committed by a
+        checkpoint (see `bulk_transaction`)."""
+        with self.bulk_transaction(stage):
+            yield stage
 
     @contextmanager
     def bulk_transaction(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:

@@ -26,7 +26,7 @@ class _Pending:
 
 
 class ReadCache:
-    def __init__(self, revision: Callable[[], int], max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, revision: Callable[[], int | None], max_entries: int = MAX_ENTRIES) -> None:
         self._revision = revision
         self._max = max_entries
         self._lock = threading.Lock()
@@ -36,6 +36,8 @@ class ReadCache:
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         revision = self._revision()
+        if revision is None:  # the store says its reads cannot be kept now (a write is open)
+            return compute()
         try:
             hash(key)
         except TypeError:  # an argument that cannot be a key: answer without keeping it

@@ -1,0 +1,43 @@
+"""The migrations as PostgreSQL runs them: the same names as `planning.store.migrations`, so both
+stores record the same history, with PostgreSQL's own text where DuckDB's syntax differs.
+
+Only the first migration differs: exact money as NUMERIC(18,2), the first-of-month checks by
+EXTRACT, and the functions DuckDB has built in that the shared domain SQL uses (created here once,
+so that SQL needs no second spelling). Every other migration is standard SQL and runs as written.
+Never edit one that has shipped; append, as for DuckDB.
+"""
+from __future__ import annotations
+
+from planning.store.migrations import MIGRATIONS
+
+# DuckDB built-ins the shared SQL calls. `strftime` knows the codes Tandem's SQL uses; the line
+# key's `hash` only orders ties in an allocation (any stable 64-bit hash of the key will do).
+FUNCTIONS = r"""
+CREATE FUNCTION year(d date) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CAST(EXTRACT(YEAR FROM d) AS integer);
+CREATE FUNCTION month(d date) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CAST(EXTRACT(MONTH FROM d) AS integer);
+CREATE FUNCTION day(d date) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CAST(EXTRACT(DAY FROM d) AS integer);
+CREATE FUNCTION strftime(t timestamp, f text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN to_char(t, replace(replace(replace(replace(replace(replace(replace(replace(
+        f, 'T', '"T"'), '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD'), '%H', 'HH24'), '%M', 'MI'),
+        '%S', 'SS'), '%f', 'US'));
+CREATE FUNCTION strftime(d date, f text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN strftime(CAST(d AS timestamp), f);
+CREATE FUNCTION hash(owner varchar, category varchar, funnel_stage varchar, channel varchar,
+                     region varchar, month date) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ('x' || left(md5(concat_ws(chr(31), owner, category, funnel_stage, channel, region,
+                                      month)), 16))::bit(64)::bigint;
+CREATE AGGREGATE list(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray);
+"""
+
+FIRST = (MIGRATIONS[0][1]
+         .replace("DECIMAL(", "NUMERIC(")
+         .replace("CHECK (day(month) = 1)", "CHECK (EXTRACT(DAY FROM month) = 1)"))
+
+MIGRATIONS_POSTGRES: list[tuple[str, str]] = [
+    (MIGRATIONS[0][0], FUNCTIONS + FIRST),
+    *((name, sql.replace("DECIMAL(", "NUMERIC(")) for name, sql in MIGRATIONS[1:]),
+]
