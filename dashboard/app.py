@@ -20,21 +20,24 @@ from dashboard.ui.auth import (  # noqa: E402
 )
 from dashboard.ui.context import audit_banner, tandem, wait_for_store, year_picker  # noqa: E402
 from dashboard.ui.first_run import first_run_page  # noqa: E402
+from dashboard.ui.layout import fold_sidebar_on_phone  # noqa: E402
 from planning import access, first_run  # noqa: E402
 from planning.errors import StoreBusy, TandemError  # noqa: E402
 
-st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide")
+# "auto": the sidebar starts folded on a phone and open on a wider screen.
+st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout="wide",
+                   initial_sidebar_state="auto")
 
 PAGES = ROOT / "pages"
-# (file, title, icon, url path, the action a person must be allowed to see it)
+# (file, title, icon, url path, the action a person must be allowed to see it: planning.access)
 SCREENS = [
-    ("budget.py", "Budget", ":material/account_balance:", "budget", "view"),
-    ("scenarios.py", "Scenarios", ":material/alt_route:", "scenarios", "manage_scenarios"),
-    ("compare.py", "Compare", ":material/compare_arrows:", "compare", "view"),
-    ("kpis.py", "KPIs", ":material/monitoring:", "kpis", "view"),
-    ("review.py", "Review", ":material/rate_review:", "review", "view"),
-    ("import_data.py", "Import & export", ":material/upload_file:", "import", "export"),
-]
+    (file, title, icon, url, access.SCREENS[url]) for file, title, icon, url in (
+        ("budget.py", "Budget", ":material/account_balance:", "budget"),
+        ("scenarios.py", "Scenarios", ":material/alt_route:", "scenarios"),
+        ("compare.py", "Compare", ":material/compare_arrows:", "compare"),
+        ("kpis.py", "KPIs", ":material/monitoring:", "kpis"),
+        ("review.py", "Review", ":material/rate_review:", "review"),
+        ("import_data.py", "Import & export", ":material/upload_file:", "import"))]
 
 
 def at_every_address(screen, title: str, icon: str) -> None:
@@ -57,6 +60,7 @@ def signed_in(t, person) -> None:
     password_form(t, person)
     demo_warning(t)
     year_picker(t)
+    fold_sidebar_on_phone(navigation.url_path)
     navigation.run()
 
 

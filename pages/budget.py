@@ -4,10 +4,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import charts
-from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
+from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.filters import budget_filter
-from dashboard.ui.format import format_money, percent, table_money_format
+from dashboard.ui.format import count, format_money, percent, state, table
 from dashboard.ui.history import line_history
+from planning import access
 from planning.budget import PAGE_SIZE, SORTABLE
 from planning.money import parse_amount
 
@@ -22,18 +23,22 @@ if year is None:
 
 scenarios = [s.name for s in t.scenarios(year)]
 adopted = t.adopted_scenario(year)
-scenario = st.sidebar.selectbox(
-    "Scenario", scenarios, index=scenarios.index(adopted) if adopted in scenarios else 0,
-    key="budget_scenario", format_func=lambda s: f"{s} (adopted)" if s == adopted else s)
-budget = t.budget(year, scenario)
-first, last = budget.month_range()
-budget = budget.filtered(budget_filter(budget.options(), first, last))
+st.title(f"Shared budget · FY{year}")
+# The scenario and the filters sit on top of the page, folded: on a phone they are not hidden
+# behind the sidebar, and the tiles still come first.
+with st.expander("Scenario and filters", icon=":material/filter_list:"):
+    scenario = st.selectbox(
+        "Scenario", scenarios, index=scenarios.index(adopted) if adopted in scenarios else 0,
+        key="budget_scenario", format_func=lambda s: f"{s} (adopted)" if s == adopted else s)
+    budget = t.budget(year, scenario)
+    first, last = budget.month_range()
+    budget = budget.filtered(budget_filter(budget.options(), first, last))
 summary = budget.summary()
 
-st.title(f"Shared budget · FY{year}")
 st.caption(f"Scenario **{scenario}**" + (" (adopted plan)" if scenario == adopted else "")
-           + (" · filtered view: every figure below follows the sidebar filters"
+           + (f" · filtered: {budget.filter.describe()}; every figure below follows it"
               if budget.filter.active else "") + f" · amounts in {currency}")
+show_notice()
 
 
 def tile(column, label: str, amount, help_text: str, delta: str | None = None) -> None:
@@ -69,7 +74,7 @@ for tab, (dim, label) in zip(tabs, [("category", "Category"), ("channel", "Chann
                                       f"Allocation by {label.lower()}", currency),
                      width="stretch")
 
-st.subheader(f"Lines ({summary.lines:,})")
+st.subheader(f"Lines ({count(summary.lines)})")
 controls = st.columns([2, 1, 1, 3])
 sort = controls[0].selectbox("Sort by", SORTABLE, index=SORTABLE.index("amount"), key="sort",
                              format_func=lambda c: c.replace("_", " ").capitalize())
@@ -78,22 +83,21 @@ pages = max(1, -(-summary.lines // PAGE_SIZE))
 page = controls[2].number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
                                 key="page")
 rows = budget.lines(sort=sort, descending=descending, page=page - 1)
-st.dataframe(
-    [{"Line": r.id, "Owner": r.owner, "Category": r.category, "Funnel stage": r.funnel_stage,
-      "Channel": r.channel, "Region": r.region, "Month": r.month.strftime("%Y-%m"),
-      "Amount": float(r.amount), "Status": r.status, "Description": r.description or ""}
-     for r in rows],
-    column_config={"Amount": st.column_config.NumberColumn(
-        f"Amount ({currency})", format=table_money_format(currency))},
-    hide_index=True, width="stretch", key="lines_table")
+table(st, [{"Line": r.id, "Owner": r.owner, "Category": r.category,
+            "Funnel stage": r.funnel_stage, "Channel": r.channel, "Region": r.region,
+            "Month": r.month, "Amount": r.amount, "Status": state(r.status),
+            "Description": r.description or ""} for r in rows],
+      key="lines_table", currency=currency, kinds={"Line": "count", "Month": "month",
+                                                   "Amount": "money"},
+      labels={"Amount": f"Amount ({currency})", "Line": "Line"})
 st.caption(f"Showing lines {(page - 1) * PAGE_SIZE + 1:,}–"
            f"{min(page * PAGE_SIZE, summary.lines):,} of {summary.lines:,}, sorted by {sort}.")
 
 with st.expander("A line's history and comments"):
     line_history(t, "budget_history")
 
-with st.expander(f"Pool of FY{year}"):
-    with st.form("pool_form"):
+if access.allowed(actor(), "set_pool"):  # the others are not offered what they may not do
+    with st.expander(f"Pool of FY{year}"), st.form("pool_form"):
         entered = st.text_input(f"Pool ({currency})", value=str(summary.pool or ""),
                                 help="A plain amount like 6250000.00", key="pool_amount")
         if st.form_submit_button("Set the pool"):
@@ -104,4 +108,4 @@ with st.expander(f"Pool of FY{year}"):
                     st.error(str(exc))
                 else:
                     t.set_pool(year, amount, actor())
-                    st.rerun()
+                    notice(f"The pool of FY{year} is now {format_money(amount, currency)}.")

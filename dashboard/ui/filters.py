@@ -1,4 +1,5 @@
-"""Line filters: the Budget page's (in the sidebar) and the scenario operations' (in a form)."""
+"""Line filters: the Budget page's (at the top of the page) and the scenario operations' (in a
+form)."""
 from __future__ import annotations
 
 from datetime import date
@@ -47,5 +48,6 @@ def line_filter(where, options: dict[str, list[str]], first: date | None, last: 
 
 def budget_filter(options: dict[str, list[str]], first: date | None,
                   last: date | None) -> BudgetFilter:
-    st.sidebar.subheader("Filters")
-    return line_filter(st.sidebar, options, first, last, "f")
+    """The Budget page's filters, in the container being drawn (three to a row; one on a
+    phone, where columns stack)."""
+    return line_filter(st, options, first, last, "f", columns=3)
