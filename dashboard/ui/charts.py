@@ -53,8 +53,9 @@ def monthly_phasing(rows: Sequence[tuple], currency: str) -> alt.Chart:
         alt.Chart(frame, title="Monthly phasing by owner")
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):O", title="Month", axis=alt.Axis(format="%b %Y",
-                                                                       labelAngle=-45)),
+            # Every month is labelled: Vega-Lite would drop every other label that overlaps.
+            x=alt.X("yearmonth(month):O", title="Month",
+                    axis=alt.Axis(format="%b %Y", labelAngle=-45, labelOverlap=False)),
             y=alt.Y("sum(amount):Q", axis=_money_axis(currency), stack="zero"),
             color=alt.Color("owner:N", scale=OWNER_SCALE, legend=OWNER_LEGEND),
             order=alt.Order("owner:N"),
@@ -177,30 +178,45 @@ def trend(rows: Sequence[tuple], title: str, value_title: str, value_format: str
     )
 
 
+def _conversions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each bar's label: its count, and the share of the stage before it that reached it."""
+    frame = frame.copy()
+    order = {stage: i for i, stage in enumerate(OUTCOME_FUNNEL)}
+    frame["step"] = frame["stage"].map(order)
+    frame = frame.sort_values(["owner", "step"])
+    before = frame.groupby("owner")["amount"].shift(1)
+    rate = (frame["amount"] / before.where(before > 0)).map(
+        lambda r: "" if pd.isna(r) else f"{r * 100:.1f}%")
+    frame["label"] = [f"{n:,.0f}" + (f"\n{r}" if r else "")
+                      for n, r in zip(frame["amount"], rate, strict=True)]
+    frame["conversion"] = rate
+    return frame.drop(columns="step")
+
+
 @kept
 def funnel_by_source(rows: Sequence[tuple]) -> alt.Chart:
-    """Grouped bars: each funnel stage, one bar per source, in the owner colours."""
-    frame = _frame(rows, ["stage", "owner", "amount"])
-    top = int(frame["amount"].max()) if len(frame) else 1
-    # A symlog axis labels only its ends; mark every power of ten the bars reach.
-    ticks = [0] + [10 ** k for k in range(len(str(max(top, 1))) + 1) if 10 ** k <= top * 10]
-    return (
-        alt.Chart(frame, title="The shared funnel by who sourced it")
-        .mark_bar()
-        .encode(
-            x=alt.X("stage:N", title="Funnel stage", sort=list(OUTCOME_FUNNEL),
-                    axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("owner:N", sort=list(OWNERS)),
-            y=alt.Y("amount:Q", title="Count (log scale)", scale=alt.Scale(type="symlog"),
-                    axis=alt.Axis(values=ticks, format=",.0f")),
-            color=alt.Color("owner:N", scale=OWNER_SCALE,
-                            legend=alt.Legend(title="Sourced by", orient="top")),
-            tooltip=[alt.Tooltip("stage:N", title="Stage"),
-                     alt.Tooltip("owner:N", title="Sourced by"),
-                     alt.Tooltip("amount:Q", title="Count", format=",.0f")],
-        )
-        .properties(height=300)
-    )
+    """Grouped bars on a linear scale: each funnel stage, one bar per source in the owner
+    colours, each labelled with its count and its conversion from the stage before (a log
+    scale would hide the drop-off the chart is there to show)."""
+    frame = _conversions(_frame(rows, ["stage", "owner", "amount"]))
+    base = alt.Chart(frame)
+    x = alt.X("stage:N", title="Funnel stage", sort=list(OUTCOME_FUNNEL),
+              axis=alt.Axis(labelAngle=0))
+    offset = alt.XOffset("owner:N", sort=list(OWNERS))
+    y = alt.Y("amount:Q", title="Count", axis=alt.Axis(format=",.0f"))
+    bars = base.mark_bar().encode(
+        x=x, xOffset=offset, y=y,
+        color=alt.Color("owner:N", scale=OWNER_SCALE,
+                        legend=alt.Legend(title="Sourced by", orient="top")),
+        tooltip=[alt.Tooltip("stage:N", title="Stage"),
+                 alt.Tooltip("owner:N", title="Sourced by"),
+                 alt.Tooltip("amount:Q", title="Count", format=",.0f"),
+                 alt.Tooltip("conversion:N", title="From the stage before")])
+    labels = base.mark_text(baseline="bottom", dy=-3, fontSize=10, lineBreak="\n").encode(
+        x=x, xOffset=offset, y=y, text=alt.Text("label:N"))
+    return alt.layer(bars, labels).properties(height=320, title=alt.Title(
+        "The shared funnel by who sourced it",
+        subtitle="Each bar: its count and the share of the stage before that reached it"))
 
 
 @kept

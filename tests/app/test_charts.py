@@ -23,3 +23,33 @@ def test_every_chart_of_a_page_is_valid_vega_lite_with_a_title(store_file, page)
         alt.utils.schemapi.validate_jsonschema(spec, SCHEMA)
         title = spec.get("title")
         assert title, spec.keys()
+
+
+def test_the_funnel_is_linear_and_labels_its_conversions():
+    from dashboard.ui import charts
+
+    rows = [("Leads", "marketing", 1000), ("MQLs", "marketing", 250), ("SQLs", "marketing", 0),
+            ("Opportunities", "marketing", 0), ("Wins", "marketing", 0),
+            ("Leads", "sales", 400), ("MQLs", "sales", 100), ("SQLs", "sales", 50),
+            ("Opportunities", "sales", 20), ("Wins", "sales", 5)]
+    spec = charts.funnel_by_source.__wrapped__(rows).to_dict()
+    alt.utils.schemapi.validate_jsonschema(spec, SCHEMA)
+    text = json.dumps(spec)
+    assert "symlog" not in text and '"log"' not in text
+    data = next(iter(spec["datasets"].values()))
+    labels = {(r["stage"], r["owner"]): r["label"] for r in data}
+    assert labels[("MQLs", "marketing")] == "250\n25.0%"
+    assert labels[("Wins", "sales")] == "5\n25.0%"
+    assert labels[("Leads", "sales")] == "400"
+    assert labels[("Opportunities", "marketing")] == "0"  # nothing before it to convert from
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text"]
+
+
+def test_the_phasing_chart_labels_every_month():
+    from datetime import date
+
+    from dashboard.ui import charts
+
+    rows = [(date(2026, m, 1), "sales", 100) for m in range(1, 13)]
+    spec = charts.monthly_phasing.__wrapped__(rows, "USD").to_dict()
+    assert spec["encoding"]["x"]["axis"]["labelOverlap"] is False
