@@ -1,14 +1,16 @@
 """Review: the joint budget review meeting. Each head signs off the other department's lines."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.ui import format as fmt
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.filters import line_filter
-from dashboard.ui.format import format_money
+from dashboard.ui.format import count, percent, state
 from dashboard.ui.history import line_history
 from planning import access, audit
 from planning.review import Review
@@ -37,37 +39,40 @@ show_notice()
 # -- where the scenario stands ------------------------------------------------------------------
 status = review.status(year, name)
 counts = pd.DataFrame(status, columns=["Owner", "Status", "Lines", "Amount"])
-table = counts.pivot_table(index="Owner", columns="Status", values="Lines", fill_value=0,
-                           aggfunc="sum")
-for column in ("draft", "submitted", "returned", "signed_off"):
-    if column not in table:
-        table[column] = 0
-table = table[["draft", "returned", "submitted", "signed_off"]]
+STATES = ("draft", "returned", "submitted", "signed_off")
+by_owner = counts.pivot_table(index="Owner", columns="Status", values="Lines", fill_value=0,
+                              aggfunc="sum")
 total = int(counts["Lines"].sum())
 signed = int(counts.loc[counts["Status"] == "signed_off", "Lines"].sum())
-tiles = st.columns(4)
-tiles[0].metric("Lines signed off", f"{signed:,} of {total:,}", border=True)
-tiles[1].metric("Waiting for the sales head", f"{review.waiting(year, name, 'sales'):,}",
-                border=True, help="Submitted marketing and joint lines without the sales head's"
-                " sign-off.")
-tiles[2].metric("Waiting for the marketing head",
-                f"{review.waiting(year, name, 'marketing'):,}", border=True,
-                help="Submitted sales and joint lines without the marketing head's sign-off.")
-tiles[3].metric("Plan", "locked" if locked else "open", border=True)
-st.dataframe(table.rename(columns={"signed_off": "signed off"}), width="stretch",
-             key="status_table")
+# Short figures and labels that fit a tile at any width; the whole count is in the delta line.
+tiles = st.container(horizontal=True)
+tiles.metric("Lines signed off", count(signed), border=True,
+             delta=f"of {count(total)} · {percent(signed, total)}", delta_color="off",
+             delta_arrow="off")
+tiles.metric("Waiting for sales head", count(review.waiting(year, name, "sales")),
+             border=True, help="Submitted marketing and joint lines without the sales head's"
+             " sign-off.")
+tiles.metric("Waiting for marketing head", count(review.waiting(year, name, "marketing")),
+             border=True, help="Submitted sales and joint lines without the marketing head's"
+             " sign-off.")
+tiles.metric("Plan", state("locked" if locked else "open"), border=True)
+fmt.table(st, [{"Owner": owner} | {state(s): int(by_owner.loc[owner, s])
+                                   if s in by_owner else 0 for s in STATES}
+               for owner in by_owner.index], key="status_table",
+          kinds={state(s): "count" for s in STATES})
 
 # -- my queue -----------------------------------------------------------------------------------
 if who.head_of and not locked:
     queue = review.queue(who, year, name)
-    st.subheader(f"My queue ({len(queue):,} line(s) waiting for {who.name})")
+    st.subheader(f"My queue ({count(len(queue))} line{'' if len(queue) == 1 else 's'}"
+                 f" waiting for {who.name})")
     if queue:
-        st.dataframe([{"Line": q.id, "Owner": q.owner, "Category": q.category,
-                       "Stage": q.funnel_stage, "Channel": q.channel, "Region": q.region,
-                       "Month": q.month.strftime("%Y-%m"),
-                       "Amount": format_money(q.amount, currency),
-                       "Last edited by": q.edited_by or ""} for q in queue[:200]],
-                     hide_index=True, width="stretch", key="queue_table")
+        fmt.table(st, [{"Line": q.id, "Owner": q.owner, "Category": q.category,
+                        "Stage": q.funnel_stage, "Channel": q.channel, "Region": q.region,
+                        "Month": q.month, "Amount": q.amount,
+                        "Last edited by": q.edited_by or ""} for q in queue[:200]],
+                  key="queue_table", currency=currency,
+                  kinds={"Line": "count", "Month": "month", "Amount": "money"})
     else:
         st.caption("Nothing waits for you.")
     budget = t.budget(year, name)
@@ -81,12 +86,12 @@ if who.head_of and not locked:
         if sign.form_submit_button("Sign off", type="primary", icon=":material/done_all:"):
             with shown_refusals():
                 result = review.sign(who, year, name, where)
-                notice(f"Signed off {result.lines:,} line(s); {result.signed_off:,} are now"
-                       " fully signed off.")
+                notice(f"Signed off {count(result.lines)} line(s);"
+                       f" {count(result.signed_off)} are now fully signed off.")
         if back.form_submit_button("Return with comment", icon=":material/undo:"):
             with shown_refusals():
                 result = review.return_lines(who, year, name, where, comment)
-                notice(f"Returned {result.lines:,} line(s) to their owner.")
+                notice(f"Returned {count(result.lines)} line(s) to their owner.")
 
 # -- submit ------------------------------------------------------------------------------------
 if access.allowed(who, "submit") and not locked:
@@ -101,7 +106,8 @@ if access.allowed(who, "submit") and not locked:
             if st.form_submit_button("Submit draft and returned lines"):
                 with shown_refusals():
                     result = review.submit(who, year, name, where)
-                    notice(f"Submitted {result.lines:,} line(s) for review.")
+                    notice(f"Submitted {count(result.lines)} line{'' if result.lines == 1 else 's'}"
+                           " for review.")
 
 # -- lock / reopen ------------------------------------------------------------------------------
 if locked and access.allowed(who, "reopen"):
@@ -112,8 +118,10 @@ if locked and access.allowed(who, "reopen"):
                 review.reopen(who, year, name, reason)
                 notice(f"{name} is open again.")
 elif not locked and access.allowed(who, "lock_scenario"):
-    if st.button(f"Lock {name}", disabled=signed != total, key="lock_plan",
-                 icon=":material/lock:", help="Possible when every line is signed off."):
+    now = access.ScenarioState(name, locked, name == adopted, total - signed)
+    refused = access.scenario_refusal(who, "lock", now)
+    if st.button(f"Lock {name}", disabled=refused is not None, key="lock_plan",
+                 icon=":material/lock:", help=refused or "Every line is signed off."):
         with shown_refusals():
             t.scenario_ops.lock(year, name, who)
             notice(f"{name} is locked: it is read-only for everyone.")
@@ -122,10 +130,11 @@ elif not locked and access.allowed(who, "lock_scenario"):
 st.subheader("Open comment threads")
 threads = review.open_threads(year, name)
 if threads:
-    st.dataframe([{"Line": r[0], "Owner": r[1], "Category": r[2], "Channel": r[3],
-                   "Region": r[4], "Month": r[5].strftime("%Y-%m"), "Status": r[6],
-                   "Comments": r[7], "Latest": f"{r[10]}: {r[9]}"} for r in threads],
-                 hide_index=True, width="stretch", key="threads_table")
+    fmt.table(st, [{"Line": r[0], "Owner": r[1], "Category": r[2], "Channel": r[3],
+                    "Region": r[4], "Month": r[5], "Status": state(r[6]), "Comments": r[7],
+                    "Latest": f"{r[10]}: {r[9]}"} for r in threads],
+              key="threads_table", kinds={"Line": "count", "Month": "month",
+                                          "Comments": "count"})
 else:
     st.caption("No open thread.")
 
@@ -141,14 +150,19 @@ with st.expander("A line's history and comments"):
 
 st.subheader("What changed, and the minutes")
 left, right = st.columns(2)
-since = left.date_input("Since", value=date.today() - timedelta(days=7), key="since")
-until = right.date_input("Until", value=date.today(), key="until")
+# Both days are included, and written as the minutes' header writes them.
+since = left.date_input("Since", value=date.today() - timedelta(days=7), key="since",
+                        format=fmt.DATE_INPUT)
+until = right.date_input("Until", value=date.today(), key="until", format=fmt.DATE_INPUT)
 start = datetime.combine(since, datetime.min.time())
 end = datetime.combine(until, datetime.min.time()) + timedelta(days=1)
 changes = audit.entries(t.store, since=start, until=end, limit=500)
-st.dataframe([{"When": e.recorded_at.strftime("%Y-%m-%d %H:%M"), "Who": e.actor,
-               "What": e.action, "Of": e.entity, "Reason": e.reason or ""} for e in changes],
-             hide_index=True, width="stretch", key="changes_table")
-st.download_button("Download the minutes (Markdown)", audit.minutes(t.store, start, end, name),
-                   file_name=f"minutes-{name}-{since}-{until}.md", mime="text/markdown",
-                   key="minutes", icon=":material/download:")
+fmt.table(st, [{"When": e.recorded_at, "Who": e.actor, "What": e.action, "Of": e.entity,
+                "Reason": e.reason or ""} for e in changes], key="changes_table",
+          kinds={"When": "when"})
+st.caption(f"From {fmt.day(since)} to {fmt.day(until)}, both days included.")
+if access.allowed(who, "export"):
+    st.download_button("Download the minutes (Markdown)",
+                       functools.partial(audit.minutes, t.store, start, end, name),
+                       file_name=f"minutes-{name}-{since}-{until}.md", mime="text/markdown",
+                       key="minutes", icon=":material/download:")

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -247,7 +247,10 @@ def minutes(store: Store, since: datetime, until: datetime, scenario: str | None
     if scenario:
         found = [e for e in found if e.entity in (f"scenario {scenario}",) or
                  e.entity.startswith("fiscal year")]
-    lines = [f"# Budget review decisions, {since:%Y-%m-%d} to {until:%Y-%m-%d}", ""]
+    # `until` is the first instant after the period: a period ending at midnight ends, as the
+    # people reading the minutes count it, on the day before.
+    last = until - timedelta(microseconds=1)
+    lines = [f"# Budget review decisions, {since:%Y-%m-%d} to {last:%Y-%m-%d}", ""]
     if not found:
         lines.append("No decisions were recorded in this period.")
     for e in reversed(found):

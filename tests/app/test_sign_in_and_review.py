@@ -6,7 +6,15 @@ from streamlit.testing.v1 import AppTest
 
 from planning.budget import BudgetFilter
 from planning.review import Review
-from tests.app.conftest import APP, PAGES, open_page, signed_in
+from tests.app.conftest import (
+    APP,
+    PAGES,
+    assert_numeric,
+    column_formats,
+    open_page,
+    signed_in,
+    table,
+)
 
 PAGE_FILES = ["budget.py", "scenarios.py", "compare.py", "review.py", "import_data.py"]
 
@@ -71,12 +79,13 @@ def test_the_marketing_head_signs_off_from_the_queue(store_file):
     Review(t.store).submit(People(t.store).get("Sofia Sales"), 2026, "baseline", sales)
     at = open_page(signed_in("Marco Marketing"), "review.py")
     assert at.metric[2].value == "72"  # waiting for the marketing head
-    assert at.subheader[0].value == "My queue (72 line(s) waiting for Marco Marketing)"
+    assert at.subheader[0].value == "My queue (72 lines waiting for Marco Marketing)"
     assert len(at.dataframe[1].value) == 72  # after the status table
     at.button(key="FormSubmitter:decide_form-Sign off").click().run()
     assert not at.exception
     assert "Signed off 72 line(s); 72 are now fully signed off." in at.success[0].value
-    assert at.metric[0].value == "72 of 3,264"
+    assert at.metric[0].value == "72"
+    assert at.metric[0].delta == "of 3,264 · 2.2%"
 
 
 def test_the_sales_head_is_told_why_they_cannot_sign_their_own_lines(store_file):
@@ -89,3 +98,51 @@ def test_the_sales_head_is_told_why_they_cannot_sign_their_own_lines(store_file)
     at.multiselect(key="review_owner").set_value(["sales"])
     at.button(key="FormSubmitter:decide_form-Sign off").click().run()
     assert "may not sign off sales lines" in at.error[0].value
+
+
+def test_review_tables_hold_numbers_and_states_in_words(store_file):
+    at = open_page(signed_in("Marco Marketing"), "review.py")
+    status = table(at, "Owner", "Signed off")
+    assert list(status.value.columns) == ["Owner", "Draft", "Returned", "Submitted",
+                                          "Signed off"]
+    assert_numeric(status, "Draft", "Returned", "Submitted", "Signed off")
+    assert status.value[["Draft", "Returned", "Submitted", "Signed off"]].sum().sum() == \
+        _tandem(store_file).scenarios(2026)[0].lines
+    labels = [m.label for m in at.metric]
+    assert labels == ["Lines signed off", "Waiting for sales head", "Waiting for marketing head",
+                      "Plan"]
+    assert at.metric[3].value == "Open"
+    changes = table(at, "When", "Who", "What")
+    assert column_formats(changes)["When"] == "YYYY-MM-DD HH:mm"
+
+
+def test_the_minutes_cover_the_days_the_inputs_show(store_file):
+    from datetime import date
+
+    at = open_page(signed_in("Marco Marketing"), "review.py")
+    at.date_input(key="since").set_value(date(2026, 11, 1))
+    at.date_input(key="until").set_value(date(2026, 11, 29)).run()
+    assert at.date_input(key="until").proto.format == "YYYY-MM-DD"
+    assert any(c.value == "From 2026-11-01 to 2026-11-29, both days included." for c in at.caption)
+    from datetime import datetime
+
+    from planning import audit
+
+    text = audit.minutes(_tandem(store_file).store, datetime(2026, 11, 1), datetime(2026, 11, 30))
+    assert text.startswith("# Budget review decisions, 2026-11-01 to 2026-11-29\n")
+
+
+def test_a_viewer_takes_no_minutes_away_and_is_not_told_to_clone(store_file):
+    at = open_page(signed_in("Vic Viewer"), "review.py")
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("minutes")]
+    assert not [b for b in at.button if b.key == "lock_plan"]
+    head = open_page(signed_in("Marco Marketing"), "review.py")
+    assert [b for b in head.get("download_button") if b.proto.id.endswith("minutes")]
+    t = _tandem(store_file)
+    for other in [s.name for s in t.scenarios(2026) if not s.adopted]:
+        t.scenario_ops.delete(2026, other, "test")  # a year of one scenario
+    compare = open_page(signed_in("Vic Viewer"), "compare.py")
+    assert "Scenarios** page" not in compare.info[0].value  # a page a viewer cannot open
+    assert "makes another by cloning it" in compare.info[0].value
+    planner = open_page(signed_in("Pat Planner"), "compare.py")
+    assert "Clone it on the **Scenarios** page" in planner.info[0].value
