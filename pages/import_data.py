@@ -7,6 +7,7 @@ import io
 import pandas as pd
 import streamlit as st
 
+from dashboard.ui import format as fmt
 from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
 from dashboard.ui.format import format_money
 from planning import access
@@ -82,7 +83,8 @@ if upload is not None:
             if report.problem_count > len(report.problems):
                 st.caption(f"The first {len(report.problems):,} are listed.")
             table = problems_table(report)
-            st.dataframe(table, hide_index=True, width="stretch", key="problems",
+            # Rows tall enough for three lines: a long problem or fix wraps, never cut off.
+            st.dataframe(table, hide_index=True, width="stretch", key="problems", row_height=72,
                          column_config={"Row": st.column_config.NumberColumn(width="small"),
                                         "Column": st.column_config.TextColumn(width="small"),
                                         # A whole misshapen row is a long value: it
@@ -127,11 +129,11 @@ st.caption("Exports are in the same form the importer reads. Text that a spreads
 st.subheader("Recent imports")
 history = t.recent_imports()
 if history:
-    st.dataframe(
-        [{"When": h[0].strftime("%Y-%m-%d %H:%M"), "Kind": h[1], "File": h[2],
-          "Scenario": h[3] or "", "Rows": h[4], "Added": h[5], "Updated": h[6],
-          "Control total": format_money(h[7], currency) if h[7] is not None else "", "By": h[8]}
-         for h in history],
-        hide_index=True, width="stretch", key="history")
+    fmt.table(st, [{"When": h[0], "Kind": h[1], "File": h[2], "Scenario": h[3] or "",
+                    "Rows": h[4], "Added": h[5], "Updated": h[6], "Control total": h[7],
+                    "By": h[8]} for h in history],
+              key="history", currency=currency,
+              kinds={"When": "when", "Rows": "count", "Added": "count", "Updated": "count",
+                     "Control total": "money"})
 else:
     st.caption("Nothing imported yet.")
