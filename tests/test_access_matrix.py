@@ -669,3 +669,20 @@ def test_the_domain_refuses_what_the_pages_do_not_offer(fresh_copy):
             call()
     assert access.scenario_refusal(sofia, "clone", locked) is None
     t.scenario_ops.clone(Y, "baseline", "copy", sofia)  # cloning a locked plan is allowed
+
+
+def test_the_readme_roles_table_names_the_pages_each_role_sees():
+    """The README's roles section, the app's list of pages and the matrix agree for a viewer."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `viewer` |"))
+    titles = {"budget": "Budget", "scenarios": "Scenarios", "compare": "Compare",
+              "kpis": "KPIs", "review": "Review", "import": "Import & export"}
+    viewer = Person(VIC, "viewer")
+    seen = {titles[url] for url, action in access.SCREENS.items() if access.allowed(viewer, action)}
+    listed = row.split("look (", 1)[1].split(")", 1)[0]
+    assert {name.strip() for name in listed.split(",")} == seen
+    for title in set(titles.values()) - seen:
+        assert f"no Scenarios or {title}" in row or f"or {title} page" in row \
+            or f"no {title}" in row, title
+    assert not access.allowed(viewer, "export") and "no exports" in row
+    assert set(access.SCREENS) == set(titles)

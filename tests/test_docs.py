@@ -33,7 +33,7 @@ def test_every_csv_column_is_documented():
 
 def test_every_page_is_documented():
     app = (Path(__file__).resolve().parents[1] / "dashboard" / "app.py").read_text()
-    titles = re.findall(r'^    \("\w+\.py", "([^"]+)"', app, re.M)
+    titles = re.findall(r'^\s+\("\w+\.py", "([^"]+)"', app, re.M)
     assert titles, "no pages found in dashboard/app.py"
     for title in titles:
         assert f"| **{title}** |" in _section("Pages"), title
