@@ -22,6 +22,9 @@ from planning.model import FUNNEL_STAGES, OWNERS
 OWNER_COLOURS = {"sales": "#2563eb", "marketing": "#ea580c", "joint": "#7c3aed"}
 OWNER_SCALE = alt.Scale(domain=list(OWNERS), range=[OWNER_COLOURS[o] for o in OWNERS])
 OWNER_LEGEND = alt.Legend(title="Owner", orient="top")
+# A category, channel or region is named in full on its axis (Vega-Lite cuts labels at 180 px:
+# "Customer market…").
+NAMES = alt.Axis(labelLimit=0)
 
 
 def kept(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., dict]:
@@ -78,7 +81,7 @@ def _breakdown(rows: Sequence[tuple], dimension: str, title: str, currency: str,
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("value:N", title=dimension, sort=list(order)),
+            y=alt.Y("value:N", title=dimension, sort=list(order), axis=NAMES),
             x=alt.X("sum(amount):Q", axis=_money_axis(currency), stack="zero"),
             color=alt.Color("owner:N", scale=OWNER_SCALE, legend=OWNER_LEGEND),
             tooltip=[alt.Tooltip("value:N", title=dimension),
@@ -135,7 +138,7 @@ def difference_bars(rows: Sequence[tuple], dimension: str, title: str,
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("value:N", title=dimension, sort="-x"),
+            y=alt.Y("value:N", title=dimension, sort="-x", axis=NAMES),
             x=alt.X("amount:Q", axis=alt.Axis(format=axis_format(currency),
                                               title=f"Change against the base ({currency})")),
             color=alt.condition("datum.amount >= 0", alt.value("#0d9488"), alt.value("#dc2626")),
@@ -227,7 +230,7 @@ def actual_vs_plan(rows: Sequence[tuple], dimension: str, currency: str) -> alt.
         alt.Chart(frame, title=f"Spend against the adopted plan, by {dimension.lower()}")
         .mark_bar()
         .encode(
-            y=alt.Y("value:N", title=dimension),
+            y=alt.Y("value:N", title=dimension, axis=NAMES),
             yOffset=alt.YOffset("series:N", sort=["Planned", "Actual"]),
             x=alt.X("amount:Q", axis=_money_axis(currency)),
             color=alt.Color("series:N", title=None, sort=["Planned", "Actual"],

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.ui.context import actor, notice, shown_refusals
 from dashboard.ui.filters import line_filter
-from dashboard.ui.format import column, count, format_money, table_money_format
+from dashboard.ui.format import column, count, format_money, share, table_money_format
 from planning import Tandem, access
 from planning.budget import Budget
 from planning.money import CENT, ZERO, parse_amount
@@ -298,4 +298,4 @@ def _shown(name: str, value: Decimal | None, currency: str) -> str:
         return "n/a"
     if SPEC[name].money:
         return format_money(value, currency)
-    return f"{value * 100:.1f}%" if name != "lead_spend_share" or value <= 1 else str(value)
+    return share(value) if name != "lead_spend_share" or value <= 1 else str(value)

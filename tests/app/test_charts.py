@@ -53,3 +53,13 @@ def test_the_phasing_chart_labels_every_month():
     rows = [(date(2026, m, 1), "sales", 100) for m in range(1, 13)]
     spec = charts.monthly_phasing.__wrapped__(rows, "USD").to_dict()
     assert spec["encoding"]["x"]["axis"]["labelOverlap"] is False
+
+
+def test_long_names_are_not_cut_on_a_breakdown():
+    from dashboard.ui import charts
+
+    rows = [("Customer marketing and retention programmes", "marketing", 100),
+            ("Field sales", "sales", 50)]
+    spec = charts.breakdown.__wrapped__(rows, "Category", "Allocation by category",
+                                        "USD").to_dict()
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
