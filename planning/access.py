@@ -28,6 +28,7 @@ ROLES_FOR = {
     "configure": {"executive"},
     "set_assumption": {"sales_head", "marketing_head", "planner"},
     "comment": {"sales_head", "marketing_head", "executive", "planner"},
+    "forecast": {"sales_head", "marketing_head", "planner"},
 }
 
 WHAT = {
@@ -46,6 +47,7 @@ WHAT = {
     "configure": "change the KPI status thresholds",
     "set_assumption": "override funnel assumptions",
     "comment": "comment on lines",
+    "forecast": "forecast the open months",
 }
 
 

@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import audit, cli_kpis, cli_people, cli_scenario, first_run
+from planning import audit, cli_forecast, cli_kpis, cli_people, cli_scenario, first_run
 from planning.errors import StoreBusy, TandemError
 from planning.imports import ImportReport
 from planning.model import BASELINE, KINDS
@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_people.add_parsers(sub, common)
     cli_kpis.add_parser(sub, common)
     cli_kpis.add_thresholds_parser(sub, common)
+    cli_forecast.add_parser(sub, common)
     return parser
 
 
@@ -218,6 +219,7 @@ def _audit(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentP
 COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
             "scenario": _scenario, "users": _users, "review": _review, "audit": _audit,
             "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args),
+            "forecast": lambda tandem, args, parser: cli_forecast.run(tandem, args, parser),
             "thresholds": lambda tandem, args, _parser: cli_kpis.thresholds_run(
                 tandem, args, cli_people.acting(tandem, args.as_user))}
 

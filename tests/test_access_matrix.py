@@ -24,6 +24,7 @@ from planning import access
 from planning.budget import BudgetFilter
 from planning.demo import DEMO_PEOPLE, load_demo
 from planning.errors import Refused
+from planning.forecast import ForecastLine, forecasts, set_forecast
 from planning.kpi_values import Thresholds, set_thresholds, thresholds
 from planning.people import ADMIN_ROLE, People, Person
 from planning.review import Review, ReviewResult
@@ -258,6 +259,22 @@ def _check_split(t: Tandem, who: Person, result) -> None:
     assert total(t, SALES) == D("26855.00")
 
 
+def _forecast(side: str) -> Case:
+    """A forecast of an open month (the demo's actuals run to October) for one side's key."""
+    line = ForecastLine(side, "Matrix", "purchase", "Field sales", "EMEA", date(Y, 12, 1),
+                        D("42.00"))
+
+    def call(t: Tandem, who: Person):
+        return set_forecast(t.store, who, Y, [line])
+
+    def check(t: Tandem, who: Person, changed) -> None:
+        assert changed == 1
+        assert forecasts(t.store, Y) == [line]
+
+    return case(f"forecast_{side}", "forecast", EDITORS[side], call, check,
+                ("set forecast", f"forecast {Y} {side} Matrix purchase Field sales EMEA 2026-12"))
+
+
 def _edit(side: str) -> Case:
     def call(t: Tandem, who: Person):
         first = ids(t, SIDES[side])[0]
@@ -471,6 +488,7 @@ CASES: list[Case] = [
     *[_assumption(name) for name in ASSUMPTIONS],
     case("comment", "comment", MANAGERS, _comment, _check_comment, ("comment", None),
          line="joint"),
+    _forecast("sales"), _forecast("marketing"), _forecast("joint"),
 ]
 
 
@@ -527,7 +545,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 52
+    assert len({c.name for c in CASES}) == len(CASES) == 55
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -553,6 +571,7 @@ def test_roles_for_is_the_documented_table():
     assert roles("configure") == {"executive"}
     assert roles("set_assumption") == heads | {"planner"}
     assert roles("comment") == heads | {"executive", "planner"}
+    assert roles("forecast") == heads | {"planner"}
     # The server's administrator may do everything but the review itself.
     assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {"review"}
     assert set(access.WHAT) == set(access.ROLES_FOR)

@@ -293,3 +293,29 @@ MIGRATIONS.append(
         """,
     )
 )
+
+
+MIGRATIONS.append(
+    (
+        "0009_forecasts",
+        """
+        -- The forecast of a fiscal year's open months: per line key, the amount now expected,
+        -- replacing the plan's amount in the latest estimate only (the plan is never changed).
+        -- A key need not have a plan line (new spend expected).
+        CREATE TABLE forecasts (
+            fiscal_year INTEGER NOT NULL,
+            owner VARCHAR NOT NULL CHECK (owner IN ('sales', 'marketing', 'joint')),
+            category VARCHAR NOT NULL CHECK (length(category) BETWEEN 1 AND 60),
+            funnel_stage VARCHAR NOT NULL CHECK (funnel_stage IN
+                ('awareness', 'consideration', 'preference', 'purchase', 'loyalty', 'advocacy')),
+            channel VARCHAR NOT NULL CHECK (length(channel) BETWEEN 1 AND 60),
+            region VARCHAR NOT NULL CHECK (length(region) BETWEEN 1 AND 60),
+            month DATE NOT NULL CHECK (day(month) = 1),
+            amount DECIMAL(18,2) NOT NULL CHECK (amount >= 0),
+            updated_by VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (fiscal_year, owner, category, funnel_stage, channel, region, month)
+        );
+        """,
+    )
+)

@@ -1,0 +1,43 @@
+"""The latest estimate's SQL: one grouped pass over plan, actuals and forecasts of a fiscal year.
+
+Parameters, in order: the adopted scenario's id, the year's first month, the as-of month (the last
+closed month; the month before the year when none is closed), the year's last month, the fiscal
+year (of the forecasts). Each plan line counts in `planned`; an actual of a closed month in
+`actual`; an open month counts its forecast where one is set for the key, else the plan line's
+amount, in `remaining`. A forecast with no plan line is new spend expected (and an actual with
+none, unplanned spend): both count under their owner.
+"""
+from __future__ import annotations
+
+_KEY = "owner, funnel_stage, channel, region, month"
+_SAME_KEY = ("f.owner = p.owner AND f.category = p.category AND f.funnel_stage = p.funnel_stage"
+             " AND f.channel = p.channel AND f.region = p.region AND f.month = p.month")
+
+_ROWS = f"""
+SELECT {_KEY}, amount AS planned, CAST(0 AS DECIMAL(18,2)) AS actual,
+       CASE WHEN month > $3 AND NOT EXISTS (
+                SELECT 1 FROM forecasts f WHERE f.fiscal_year = $5 AND {_SAME_KEY})
+            THEN amount ELSE 0 END AS remaining
+FROM plan_lines p WHERE scenario_id = $1 AND month BETWEEN $2 AND $4
+UNION ALL
+SELECT {_KEY}, 0, amount, 0 FROM actuals WHERE month BETWEEN $2 AND $3
+UNION ALL
+SELECT {_KEY}, 0, 0, amount FROM forecasts WHERE fiscal_year = $5 AND month > $3 AND month <= $4
+"""
+
+# One row per (owner, month) and per owner with one other dimension: the landing per owner and
+# month (the chart), and by stage, channel and region. `dimension` names the grouping.
+ESTIMATE = f"""
+SELECT CASE WHEN grouping(month) = 0 THEN 'month'
+            WHEN grouping(funnel_stage) = 0 THEN 'funnel_stage'
+            WHEN grouping(channel) = 0 THEN 'channel' ELSE 'region' END AS dimension,
+       owner,
+       CAST(coalesce(CAST(month AS VARCHAR), funnel_stage, channel, region) AS VARCHAR) AS value,
+       sum(planned), sum(actual), sum(remaining)
+FROM ({_ROWS}) AS r
+GROUP BY GROUPING SETS ((owner, month), (owner, funnel_stage), (owner, channel), (owner, region))
+"""
+
+LAST_ACTUAL_MONTH = "SELECT max(month) FROM actuals WHERE month BETWEEN ? AND ?"
+
+FORECAST_KEY_COLUMNS = "owner, category, funnel_stage, channel, region, month"
