@@ -292,3 +292,48 @@ def export_csv(store: Store) -> str:
                            " FROM audit_log ORDER BY seq"):
         writer.writerow([cell(v) for v in row])
     return out.getvalue()
+
+
+# -- what a change did to single lines ---------------------------------------------------------
+# A change of plan lines notes the state of the lines it is about to change (`note_lines`),
+# changes them, writes its entry (`record`), then `record_lines` keeps one row per noted line
+# in `audit_lines` under that entry: the state before and after, in the same transaction.
+# Lines an import or a clone creates are named by their entry (`first_line`..`last_line`).
+_NOTED = "audit_lines_noted"
+_RECORD_LINES = f"""
+INSERT INTO audit_lines
+SELECT ?, l.id, l.version, b.amount, l.amount, b.status, l.status, b.locked, l.locked,
+       CASE WHEN b.description IS DISTINCT FROM l.description THEN b.description END,
+       CASE WHEN b.description IS DISTINCT FROM l.description THEN l.description END
+FROM {_NOTED} b JOIN plan_lines l ON l.id = b.id
+"""
+
+
+def note_lines(cur: duckdb.DuckDBPyConnection, from_where: str, params: list, *,
+               more: bool = False) -> None:
+    """Note the lines that `FROM ... WHERE ...` (over `plan_lines l`) finds as they are now,
+    before a change; `more` adds to the lines already noted."""
+    select = f"SELECT l.id, l.amount, l.status, l.locked, l.description {from_where}"
+    if more:
+        cur.execute(f"INSERT INTO {_NOTED} {select}", params)
+    else:
+        cur.execute(f"DROP TABLE IF EXISTS {_NOTED}")
+        cur.execute(f"CREATE TEMP TABLE {_NOTED} AS {select}", params)
+
+
+def note_line_ids(cur: duckdb.DuckDBPyConnection, line_ids: list[int]) -> None:
+    note_lines(cur, "FROM plan_lines l WHERE l.id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+               [line_ids])
+
+
+def record_lines(cur: duckdb.DuckDBPyConnection, seq: int) -> None:
+    """Keep the noted lines' state before and now under entry `seq`; forget the noted lines."""
+    cur.execute(_RECORD_LINES, [seq])
+    cur.execute(f"DROP TABLE {_NOTED}")
+
+
+def id_mark(cur: duckdb.DuckDBPyConnection) -> int:
+    """The largest plan line id handed out so far: the lines a write creates are those above
+    the mark it found (ids are never given twice, see planning.store.ids)."""
+    row = cur.execute("SELECT last FROM id_marks WHERE table_name = 'plan_lines'").fetchone()
+    return row[0] if row else 0

@@ -178,14 +178,18 @@ def _apply(cur: duckdb.DuckDBPyConnection, sid: int, who: Person, action: str, n
         raise Refused(f"{negative} line(s) would go below zero; take less"
                       " (taking pro rata to current amounts never empties a line early)")
     before = _total(cur, sid)
+    for number, (sql, params) in enumerate(statements):
+        audit.note_lines(cur, allocate_sql.CHANGED_LINES.format(**sql), params,
+                         more=number > 0)
     changed = 0
     for sql, params in statements:
         cur.execute(allocate_sql.TO_DRAFT.format(**sql), params)
         cur.execute(allocate_sql.TO_EDITOR.format(**sql), [who.name, *params, who.name])
         changed += cur.execute(allocate_sql.APPLY.format(**sql), params).fetchone()[0]
     after = _total(cur, sid)
-    audit.record(cur, who.name, action, f"scenario {name}", before={"total": str(before)},
-                 after={"total": str(after), "lines_changed": changed, **details})
+    seq = audit.record(cur, who.name, action, f"scenario {name}", before={"total": str(before)},
+                       after={"total": str(after), "lines_changed": changed, **details})
+    audit.record_lines(cur, seq)
     return OperationResult(name, action, changed, before, after,
                            sum(fill.locked for fill in fills))
 
@@ -229,8 +233,12 @@ class Scenarios:
             total = _total(cur, sid)
             lines = cur.execute("SELECT count(*) FROM plan_lines WHERE scenario_id = ?",
                                 [sid]).fetchone()[0]
+            # The copies' ids, and what to subtract from one to find the line it copies: a
+            # copied line's history starts with its source's (planning.history).
+            made = {"first_line": base + 1, "last_line": base + 1 + hi - lo,
+                    "source_offset": base + 1 - lo} if lines else {}
             audit.record(cur, who.name, "clone", f"scenario {new}",
-                         after={"from": source, "lines": lines, "total": str(total)})
+                         after={"from": source, "lines": lines, "total": str(total), **made})
             return OperationResult(new, "clone", lines, ZERO, total)
 
         return self.store.write(work, bulk=True)
@@ -315,10 +323,14 @@ class Scenarios:
             owners = {r[0] for r in cur.execute(
                 f"SELECT DISTINCT l.owner FROM plan_lines l WHERE {sql}", params).fetchall()}
             access.require_owners(who, owners, "lock or unlock")
+            audit.note_lines(cur, f"FROM plan_lines l WHERE {sql} AND l.locked <> ?",
+                             [*params, locked])
             changed = cur.execute(f"UPDATE plan_lines l SET locked = ? WHERE {sql}"
                                   " AND l.locked <> ?", [locked, *params, locked]).fetchone()[0]
-            audit.record(cur, who.name, "lock lines" if locked else "unlock lines",
-                         f"scenario {name}", after={"lines": changed, "filter": where.describe()})
+            seq = audit.record(cur, who.name, "lock lines" if locked else "unlock lines",
+                               f"scenario {name}",
+                               after={"lines": changed, "filter": where.describe()})
+            audit.record_lines(cur, seq)
             return changed
 
         return self.store.write(work)
@@ -453,14 +465,17 @@ class Scenarios:
                                   f" {version}, amount {old_amount}); reload and edit again")
                 if (amount, edit.description) == (old_amount, old_description):
                     continue
+                audit.note_line_ids(cur, [edit.line_id])
                 cur.execute("UPDATE plan_lines SET amount = ?, description = ?,"
                             " version = version + 1, status = 'draft', edited_by = ?,"
                             " updated_at = current_timestamp WHERE id = ?",
                             [amount, edit.description, who.name, edit.line_id])
                 changed += 1
-                audit.record(cur, who.name, "edit line", f"line {edit.line_id}",
-                             before={"amount": str(old_amount), "description": old_description},
-                             after={"amount": str(amount), "description": edit.description})
+                seq = audit.record(cur, who.name, "edit line", f"line {edit.line_id}",
+                                   before={"amount": str(old_amount),
+                                           "description": old_description},
+                                   after={"amount": str(amount), "description": edit.description})
+                audit.record_lines(cur, seq)
             after = _total(cur, sid)
             return OperationResult(name, "edit", changed, before, after)
 

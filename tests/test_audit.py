@@ -65,9 +65,11 @@ def test_each_change_appends_one_entry_chained_to_the_one_before(t):
 
 def test_entries_hold_what_changed(t):
     rows = {r[0]: r[4:7] for r in entries(t.store)}
-    assert rows[1] == (None, '{"added":2,"control_total":"400.00","rows":2,"scenario":"baseline",'
-                             '"updated":0}', None)
-    assert rows[2] == (None, '{"from":"baseline","lines":2,"total":"400.00"}', None)
+    # An import and a clone name the lines they created (ids are never given twice).
+    assert rows[1] == (None, '{"added":2,"control_total":"400.00","first_line":1,"last_line":2,'
+                             '"rows":2,"scenario":"baseline","updated":0}', None)
+    assert rows[2] == (None, '{"first_line":3,"from":"baseline","last_line":4,"lines":2,'
+                             '"source_offset":2,"total":"400.00"}', None)
     assert rows[3] == ('{"amount":"100.00","description":"Search"}',
                        '{"amount":"150.00","description":"Search+"}', None)
     assert rows[4] == ('{"total":"450.00"}',

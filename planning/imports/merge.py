@@ -12,7 +12,7 @@ import duckdb
 from planning import audit
 from planning.imports.cross_row import fiscal_year_of
 from planning.imports.kinds import Kind
-from planning.imports.problems import ImportReport
+from planning.imports.problems import SHOWN_CHANGES, ImportReport, RowChange
 from planning.store import Store, copy_in, ids
 
 
@@ -80,25 +80,66 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
     years = tuple(r[0] for r in cur.execute(
         f"SELECT DISTINCT {year_sql} FROM typed ORDER BY 1", params).fetchall())
     plan_scenario = scenario if kind.name == "plan" else None
+    changes = _changes(cur, kind) if updated else ()
     if commit:
         # A file of a row group or more would commit through a WAL that a crash can tear: an
         # import into DuckDB commits by checkpoint (planning.store.connection.CHECKPOINT_ON_COMMIT).
         with store.import_transaction(cur) as out:
+            lines = kind.name == "plan"
+            if lines and updated:
+                _note_changed(cur, out)
+            mark = audit.id_mark(out) if lines else 0
             if out is cur:  # the store is the staging database itself
                 _write(cur, kind, scenario, actor, added, updated)
             else:  # a server store: the accepted rows are copied in (planning.store.copy_in)
                 copy_in.write(cur, out, kind, scenario, actor, *stored_columns(kind), added,
                               updated)
-            audit.record(out, actor, "import", f"{kind.name} {file_name}", after={
+            # The lines this import created are the ids it handed out (planning.history).
+            made = {"first_line": mark + 1, "last_line": audit.id_mark(out)} \
+                if lines and added else {}
+            seq = audit.record(out, actor, "import", f"{kind.name} {file_name}", after={
                 "scenario": plan_scenario, "rows": rows, "added": added, "updated": updated,
-                "control_total": audit.money(control)})
+                "control_total": audit.money(control), **made})
+            if lines and updated:
+                audit.record_lines(out, seq)
             out.execute(
                 "INSERT INTO imports (kind, file_name, scenario, rows_in_file, rows_added,"
                 " rows_updated, control_total, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [kind.name, file_name, plan_scenario, rows, added, updated, control, actor])
     return ImportReport(kind.name, file_name, plan_scenario, rows=rows, added=added,
                         updated=updated, unchanged=rows - added - updated, control_total=control,
-                        fiscal_years=years, committed=commit)
+                        fiscal_years=years, committed=commit, changes=changes)
+
+
+def _changes(cur: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[RowChange, ...]:
+    """The stored rows the file changes, with each changed value before and after: the
+    biggest change of the kind's money column first (then in file order), SHOWN_CHANGES of
+    them. Read from the staged rows and the stored ones they matched (`keyed`)."""
+    keys = [k for k in kind.key if k != "fiscal_year"]
+    _, values = stored_columns(kind)
+    order = f'abs(t."{kind.control}" - l."{kind.control}") DESC, ' if kind.control else ""
+    rows = cur.execute(
+        f"SELECT {', '.join(f't.{chr(34)}{k}{chr(34)}' for k in keys)},"
+        f" {', '.join(f'l.{chr(34)}{v}{chr(34)}, t.{chr(34)}{v}{chr(34)}' for v in values)}"
+        f" FROM keyed t JOIN {kind.table} l ON l.id = t.existing_id WHERE t.changed"
+        f" ORDER BY {order}t._row LIMIT ?", [SHOWN_CHANGES]).fetchall()
+    found = []
+    for row in rows:
+        pairs = row[len(keys):]
+        found.append(RowChange(
+            tuple(zip(keys, row[:len(keys)], strict=True)),
+            tuple((v, pairs[2 * i], pairs[2 * i + 1]) for i, v in enumerate(values)
+                  if pairs[2 * i] != pairs[2 * i + 1])))
+    return tuple(found)
+
+
+def _note_changed(cur: duckdb.DuckDBPyConnection, out: duckdb.DuckDBPyConnection) -> None:
+    """Note the stored lines the file changes as they are before it (planning.audit)."""
+    changed = "SELECT existing_id FROM keyed WHERE changed"
+    if out is cur:
+        audit.note_lines(cur, f"FROM plan_lines l WHERE l.id IN ({changed})", [])
+    else:
+        audit.note_line_ids(out, [r[0] for r in cur.execute(changed).fetchall()])
 
 
 def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str,

@@ -60,6 +60,22 @@ class Omitted:
                 f" up to row {self.last_row:,} ({e.message}); {e.fix}")
 
 
+SHOWN_CHANGES = 500  # stored rows a file changes, listed biggest change first
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A stored row a file changes: its key (the contract's key columns and values), and each
+    value that changes, as (column, before, after)."""
+
+    key: tuple[tuple[str, object], ...]
+    values: tuple[tuple[str, object, object], ...]
+
+    def change(self, column: str) -> tuple[object, object] | None:
+        """(before, after) of a column, None when it does not change."""
+        return next(((b, a) for c, b, a in self.values if c == column), None)
+
+
 @dataclass(frozen=True)
 class ImportReport:
     kind: str
@@ -76,6 +92,9 @@ class ImportReport:
     committed: bool = False
     shown_problems_cap: int = field(default=SHOWN_PROBLEMS, repr=False)
     omitted: tuple[Omitted, ...] = ()  # per kind, the problems counted but not listed
+    # The stored rows the file changes (the first SHOWN_CHANGES, biggest change first), so a
+    # person sees old and new before importing; `updated` counts them all.
+    changes: tuple[RowChange, ...] = ()
 
     @property
     def ok(self) -> bool:

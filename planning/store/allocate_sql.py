@@ -204,6 +204,8 @@ def parts(cur: duckdb.DuckDBPyConnection, source: str, params: list,
 # {part} and {changes} come from `part` and `changes`. A line whose part is zero is not touched:
 # it keeps its version and sign-offs.
 _CHANGED = "FROM alloc_plan a WHERE a.g = {group} AND {where} AND {changes}"
+# The same lines, read (to note their state before a change, see planning.audit.note_lines).
+CHANGED_LINES = "FROM plan_lines AS l, alloc_plan a WHERE a.g = {group} AND {where} AND {changes}"
 
 # A changed line is a draft again, last edited by the person changing it. Most lines already are
 # (a draft, by that person), and rewriting a text column of a million lines costs several times
