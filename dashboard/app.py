@@ -36,6 +36,7 @@ SCREENS = [
         ("scenarios.py", "Scenarios", ":material/alt_route:", "scenarios"),
         ("compare.py", "Compare", ":material/compare_arrows:", "compare"),
         ("kpis.py", "KPIs", ":material/monitoring:", "kpis"),
+        ("forecast.py", "Where we land", ":material/flight_land:", "forecast"),
         ("review.py", "Review", ":material/rate_review:", "review"),
         ("import_data.py", "Import & export", ":material/upload_file:", "import"))]
 

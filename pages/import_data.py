@@ -38,16 +38,37 @@ if not kinds:
 left, right = st.columns([2, 1])
 kind = left.selectbox("What are you loading?", kinds or KINDS, key="kind", disabled=not kinds,
                       format_func=lambda k: f"{k} — {WHAT[k]}")
-scenario = BASELINE
+# The value each kind's changes are shown by (the others are listed beside it).
+CONTROL = {"plan": "amount", "actuals": "amount", "outcomes": "revenue", "targets": "target"}
+NEW = "A new scenario…"
+scenario: str | None = BASELINE  # a kind other than plan has no scenario
 if kind == "plan":
-    scenario = right.text_input("Into scenario", value=BASELINE, key="scenario",
-                                max_chars=60).strip() or BASELINE
+    # The target is a choice a person makes, never a default: an upload into the adopted plan
+    # changes the plan everyone works from.
+    adopted = {t.adopted_scenario(y) for y in t.fiscal_years()}
+    names = sorted({s.name for y in t.fiscal_years() for s in t.scenarios(y)})
+    scenario = right.selectbox(
+        "Into scenario", [*names, NEW], index=None, key="scenario",
+        placeholder="Choose the scenario", format_func=lambda n: f"{n} (the adopted plan)"
+        if n in adopted else n)
+    if scenario == NEW:
+        scenario = right.text_input("Name of the new scenario", key="new_scenario",
+                                    max_chars=60).strip() or None
+    if scenario in adopted:
+        st.warning(f"**{scenario}** is the adopted plan: importing into it changes the plan"
+                   " everyone works from, and a changed line needs its sign-offs again.",
+                   icon=":material/warning:")
 right.download_button(f"Download the {kind} template", (TEMPLATES / f"{kind}.csv").read_bytes(),
                       file_name=f"{kind}-template.csv", mime="text/csv",
                       icon=":material/download:", key="template")
 
-upload = st.file_uploader(f"Upload a {kind} CSV file", type=["csv"], key="upload",
-                          disabled=not kinds)
+# After an import the uploader starts again empty (a new key), and says what was imported.
+round_ = st.session_state.setdefault("upload_round", 0)
+upload = st.file_uploader(f"Upload a {kind} CSV file", type=["csv"], key=f"upload_{round_}",
+                          disabled=not kinds or scenario is None,
+                          help="Choose the scenario first." if scenario is None else None)
+if "imported" in st.session_state:
+    st.success(st.session_state.pop("imported"), icon=":material/done_all:")
 
 
 def problems_table(report: ImportReport) -> pd.DataFrame:
@@ -66,7 +87,32 @@ def summary_line(report: ImportReport) -> str:
     return text
 
 
-if upload is not None:
+def changes_table(report: ImportReport) -> None:
+    """The stored rows the file would change: key, old and new amount (or value), and what
+    else changes."""
+    main = CONTROL.get(report.kind)
+    rows = []
+    for change in report.changes:
+        row = {column.replace("_", " ").capitalize(): value for column, value in change.key}
+        old, new = change.change(main) or (None, None)
+        row.update({"Old": old, "New": new, "Change": new - old if old is not None else None,
+                    "Also changes": ", ".join(f"{c}: {b if b is not None else '—'} → "
+                                              f"{a if a is not None else '—'}"
+                                              for c, b, a in change.values if c != main)})
+        rows.append(row)
+    st.markdown(f"**{report.updated:,} stored row(s) change** (biggest change first"
+                + (f", the first {len(rows):,} shown" if len(rows) < report.updated else "")
+                + f"): {main} before and after.")
+    money = main in ("amount", "pipeline", "revenue")
+    fmt.table(st, rows, key="changes", currency=currency,
+              kinds={"Month": "month", "Old": "money" if money else "rate",
+                     "New": "money" if money else "rate",
+                     "Change": "money" if money else "rate"})
+
+
+if upload is not None and scenario is None:
+    st.info("Choose the scenario this plan goes into.", icon=":material/info:")
+elif upload is not None:
     data = upload.getvalue()
     check_key = (upload.file_id, kind, scenario)
     with shown_refusals():
@@ -99,6 +145,8 @@ if upload is not None:
             into = f" into scenario **{scenario}**" if kind == "plan" else ""
             st.success(f"**{upload.name}** is valid. Importing it{into} would write "
                        + summary_line(report) + ".", icon=":material/task_alt:")
+            if report.changes:
+                changes_table(report)
             preview = pd.read_csv(io.BytesIO(data), dtype=str, nrows=20, keep_default_na=False)
             st.caption("First rows of the file")
             st.dataframe(preview, hide_index=True, width="stretch", key="preview")
@@ -107,7 +155,10 @@ if upload is not None:
                                     actor=actor())
                 st.session_state.pop("checked_key", None)
                 if done.ok:
-                    st.success("Imported. " + summary_line(done) + ".", icon=":material/done_all:")
+                    st.session_state["imported"] = (f"Imported **{upload.name}**{into}. "
+                                                    + summary_line(done) + ".")
+                    st.session_state["upload_round"] = round_ + 1
+                    st.rerun()
                 else:  # the store changed between the check and the commit
                     st.error(f"Refused on import: {done.problems[0]}")
 

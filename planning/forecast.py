@@ -226,3 +226,35 @@ def _describe(line: ForecastLine) -> str:
     return (f"{line.owner} {line.category} {line.funnel_stage} {line.channel} {line.region}"
             f" {line.month:%Y-%m}")
 
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    """A line of an open month: its plan (None for new spend) and its forecast (None: the plan
+    is expected)."""
+
+    line: ForecastLine  # the amount is what the estimate counts: the forecast, else the plan
+    planned: Decimal | None
+    forecast: Decimal | None
+
+
+def open_lines(store: Store, year: int, owners: Iterable[str] = OWNERS,
+               as_of: date | None = None) -> list[OpenLine]:
+    """The lines the forecast may change: every open month's plan line of the adopted scenario
+    and every open-month forecast without one, of these owners, by key."""
+    owners = [o for o in OWNERS if o in set(owners)]
+    months = fiscal_months(store, year)
+    closed_to = as_of_month(store, year, as_of)
+    first_open = next((m for m in months if closed_to is None or m > closed_to), None)
+    if not owners or first_open is None:
+        return []
+    marks = ", ".join("?" for _ in owners)
+    with store.cursor() as cur:
+        found = cur.execute(budget_sql.SCENARIO_ID, [year, adopted_scenario(cur, year)]
+                            ).fetchone()
+        scenario = found[0] if found else -1
+        rows = cur.execute(sql.OPEN_LINES.format(owners=marks), [
+            year, scenario, first_open, months[-1], *owners,
+            year, first_open, months[-1], *owners, scenario]).fetchall()
+    return [OpenLine(ForecastLine(*key, forecast if forecast is not None else planned),
+                     planned, forecast) for *key, planned, forecast in rows]

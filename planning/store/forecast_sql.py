@@ -41,3 +41,22 @@ GROUP BY GROUPING SETS ((owner, month), (owner, funnel_stage), (owner, channel),
 LAST_ACTUAL_MONTH = "SELECT max(month) FROM actuals WHERE month BETWEEN ? AND ?"
 
 FORECAST_KEY_COLUMNS = "owner, category, funnel_stage, channel, region, month"
+
+# The open months' lines of the adopted plan with their forecast, and the forecasts that have no
+# plan line; filtered by owner, ordered by key. Parameters: see `planning.forecast.open_lines`.
+OPEN_LINES = """
+SELECT p.owner, p.category, p.funnel_stage, p.channel, p.region, p.month, p.amount, f.amount
+FROM plan_lines p
+LEFT JOIN forecasts f ON f.fiscal_year = ? AND f.owner = p.owner AND f.category = p.category
+     AND f.funnel_stage = p.funnel_stage AND f.channel = p.channel AND f.region = p.region
+     AND f.month = p.month
+WHERE p.scenario_id = ? AND p.month BETWEEN ? AND ? AND p.owner IN ({owners})
+UNION ALL
+SELECT f.owner, f.category, f.funnel_stage, f.channel, f.region, f.month, NULL, f.amount
+FROM forecasts f
+WHERE f.fiscal_year = ? AND f.month BETWEEN ? AND ? AND f.owner IN ({owners})
+  AND NOT EXISTS (SELECT 1 FROM plan_lines p WHERE p.scenario_id = ? AND p.owner = f.owner
+       AND p.category = f.category AND p.funnel_stage = f.funnel_stage
+       AND p.channel = f.channel AND p.region = f.region AND p.month = f.month)
+ORDER BY 1, 2, 3, 4, 5, 6
+"""

@@ -26,7 +26,8 @@ def _lines(store_file) -> int:
 def test_bad_file_lists_every_problem_and_writes_nothing(app, store_file):
     at = open_page(app, "import_data.py")
     before = _lines(store_file)
-    at.file_uploader(key="upload").upload("bad-plan.csv", BAD_PLAN, "text/csv")
+    at.selectbox(key="scenario").set_value("Digital shift").run()
+    at.file_uploader(key="upload_0").upload("bad-plan.csv", BAD_PLAN, "text/csv")
     at.run()
     assert not at.exception
     assert "was refused: 3 problem(s)" in at.error[0].value
@@ -38,19 +39,63 @@ def test_bad_file_lists_every_problem_and_writes_nothing(app, store_file):
     assert _lines(store_file) == before
 
 
-def test_good_file_is_checked_then_committed(app, store_file):
+def test_good_file_is_checked_then_committed_and_the_form_is_cleared(app, store_file):
     at = open_page(app, "import_data.py")
     before = _lines(store_file)
-    at.file_uploader(key="upload").upload("new-lines.csv", GOOD_PLAN, "text/csv")
+    at.selectbox(key="scenario").select("A new scenario…").run()
+    at.text_input(key="new_scenario").input("Antarctica trial").run()
+    at.file_uploader(key="upload_0").upload("new-lines.csv", GOOD_PLAN, "text/csv")
     at.run()
     assert "2** new" in at.success[0].value and "$1,299.50" in at.success[0].value
+    assert "into scenario **Antarctica trial**" in at.success[0].value
     assert _lines(store_file) == before  # checked, not yet written
     at.button(key="commit").click().run()
     assert not at.exception
-    assert any("Imported." in s.value for s in at.success)
     assert _lines(store_file) == before + 2
+    # The form starts again: no "would write" box, no Import button, an empty uploader.
+    assert [s.value for s in at.success] == [
+        "Imported **new-lines.csv** into scenario **Antarctica trial**. **2** rows: **2** new,"
+        " **0** changed, **0** unchanged · control total **$1,299.50** · fiscal year FY2026."]
+    assert not _has(at, "commit")
+    assert at.file_uploader(key="upload_1").value is None
     history = at.dataframe[-1].value
     assert history.iloc[0]["File"] == "new-lines.csv"
+
+
+def _has(at, key: str) -> bool:
+    return any(getattr(b, "key", None) == key for b in at.button)
+
+
+def test_a_plan_goes_only_into_a_scenario_chosen_and_the_adopted_plan_is_named(app):
+    at = open_page(app, "import_data.py")
+    assert at.selectbox(key="scenario").value is None  # no silent default
+    assert at.selectbox(key="scenario").options == [
+        "Digital shift", "baseline (the adopted plan)", "A new scenario…"]
+    at.selectbox(key="scenario").set_value("baseline").run()
+    assert "**baseline** is the adopted plan" in at.warning[0].value
+
+
+def test_the_dry_run_lists_the_lines_it_changes_with_old_and_new_amounts(app, store_file):
+    from dashboard.ui.context import open_tandem
+
+    t = open_tandem(str(store_file))
+    rows = t.store.query(
+        "SELECT l.owner, l.category, l.funnel_stage, l.channel, l.region,"
+        " strftime(l.month, '%Y-%m'), l.amount FROM plan_lines l JOIN scenarios s"
+        " ON s.id = l.scenario_id WHERE s.name = 'Digital shift' ORDER BY l.id LIMIT 3")
+    body = "fiscal_year,owner,category,funnel_stage,channel,region,month,amount\n" + "".join(
+        f"2026,{','.join(r[:6])},{r[6] + (100 if i == 0 else 0) + (5 if i == 1 else 0)}\n"
+        for i, r in enumerate(rows))
+    at = open_page(app, "import_data.py")
+    at.selectbox(key="scenario").set_value("Digital shift").run()
+    at.file_uploader(key="upload_0").upload("revision.csv", body.encode(), "text/csv").run()
+    assert not at.exception
+    assert "**2** changed, **1** unchanged" in at.success[0].value
+    changes = next(d.value for d in at.dataframe if "Old" in d.value.columns)
+    assert list(changes["Old"]) == [float(rows[0][6]), float(rows[1][6])]  # biggest change first
+    assert list(changes["New"]) == [float(rows[0][6] + 100), float(rows[1][6] + 5)]
+    assert list(changes["Change"]) == [100.0, 5.0]
+    assert list(changes["Channel"]) == [rows[0][3], rows[1][3]]
 
 
 def test_templates_and_exports_are_offered(app):

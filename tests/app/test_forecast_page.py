@@ -1,0 +1,61 @@
+"""Where we land: the tiles and tables are the domain's estimate; a head forecasts an open month."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from planning.forecast import estimate, forecasts
+from planning.money import format_money
+from tests.app.conftest import assert_numeric, metric, open_page, signed_in, table
+
+
+def _store(store_file):
+    from dashboard.ui.context import open_tandem
+
+    return open_tandem(str(store_file)).store
+
+
+def test_the_executive_sees_where_the_year_lands(store_file):
+    at = open_page(signed_in("Erin Executive"), "forecast.py")
+    found = estimate(_store(store_file), 2026)
+    assert at.title[0].value == "Where we land · FY2026"
+    assert found.as_of == date(2026, 10, 1)  # the demo's actuals run to October
+    assert metric(at, "Latest estimate") == format_money(found.total.latest_estimate, "USD",
+                                                         cents=False)
+    assert metric(at, "Headroom") == format_money(found.headroom, "USD", cents=False)
+    owners = table(at, "Owner", "Latest estimate", "Variance")
+    assert_numeric(owners, "Plan", "Actual to date", "Remaining", "Latest estimate", "Variance")
+    assert list(owners.value["Owner"]) == ["Sales", "Marketing", "Joint", "All"]
+    assert owners.value["Latest estimate"].iloc[-1] == float(found.total.latest_estimate)
+    assert len(at.get("vega_lite_chart")) == 2
+    # An executive reads the estimate; forecasting is the heads' and planners' job.
+    assert not at.data_editor
+
+
+def test_an_earlier_as_of_month_changes_the_estimate(store_file):
+    at = open_page(signed_in("Erin Executive"), "forecast.py")
+    at.select_slider(key="forecast_as_of").set_value(date(2026, 6, 1)).run()
+    found = estimate(_store(store_file), 2026, date(2026, 6, 1))
+    assert metric(at, "Latest estimate") == format_money(found.total.latest_estimate, "USD",
+                                                         cents=False)
+    assert "actuals to Jun 2026" in at.caption[0].value
+
+
+def test_a_head_forecasts_an_open_month_of_their_side(store_file):
+    at = open_page(signed_in("Sofia Sales"), "forecast.py")
+    assert at.segmented_control(key="forecast_owner").options == ["Sales", "Joint"]
+    frame = at.data_editor[0].value
+    assert set(frame["Month"].dt.month) == {11, 12}  # only open months
+    before = estimate(_store(store_file), 2026).total.latest_estimate
+    first = frame["Forecast"].iloc[0]
+    at.session_state["forecast_edit_sales"] = {
+        "edited_rows": {0: {"Forecast": first + 1000.5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert metric(at, "Lines changed") == "1"
+    at.button(key="forecast_save").click().run()
+    assert not at.exception
+    assert "Saved the forecast of 1 line(s)" in at.success[0].value
+    saved = forecasts(_store(store_file), 2026)
+    assert len(saved) == 1 and saved[0].owner == "sales"
+    after = estimate(_store(store_file), 2026).total.latest_estimate
+    assert after - before == Decimal("1000.50")
