@@ -87,7 +87,7 @@ table(st, [{"Line": r.id, "Owner": r.owner, "Category": r.category,
             "Funnel stage": r.funnel_stage, "Channel": r.channel, "Region": r.region,
             "Month": r.month, "Amount": r.amount, "Status": state(r.status),
             "Description": r.description or ""} for r in rows],
-      key="lines_table", currency=currency, kinds={"Line": "count", "Month": "month",
+      key="lines_table", currency=currency, kinds={"Line": "id", "Month": "month",
                                                    "Amount": "money"},
       labels={"Amount": f"Amount ({currency})", "Line": "Line"})
 st.caption(f"Showing lines {(page - 1) * PAGE_SIZE + 1:,}–"

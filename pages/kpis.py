@@ -26,6 +26,8 @@ from planning.model import FUNNEL_STAGES
 
 TILES = ("revenue", "pipeline", "wins", "win_rate", "cac", "roi", "marketing_sourced_share",
          "retention_rate", "spend", "budget_variance")
+# A tile's label fits one line at five tiles a row; the full name is in the tile's help.
+SHORT = {"marketing_sourced_share": "Marketing-sourced"}
 DELTA_COLOUR = {"higher": "normal", "lower": "inverse", "closer to 0": "off"}
 BADGE = {"green": ":green-badge[on track]", "amber": ":orange-badge[watch]",
          "red": ":red-badge[off track]", None: ":gray-badge[n/a]"}
@@ -132,13 +134,13 @@ for row in (TILES[:5], TILES[5:]):
         r = view.card[kpi]
         delta = view.delta(kpi)
         tile = tiles.container(border=True, width="stretch", gap="xsmall")
-        tile.metric(KPI[kpi].label, shown(kpi, r.actual, tile=True),
+        tile.metric(SHORT.get(kpi, KPI[kpi].label), shown(kpi, r.actual, tile=True),
                     delta=None if delta is None else change(kpi, delta),
                     delta_color=DELTA_COLOUR[KPI[kpi].better],
                     help=f"{KPI[kpi].label}: {shown(kpi, r.actual)}. {KPI[kpi].formula};"
                          f" {KPI[kpi].better} is better."
                          + ("" if r.target is None else f" Target {shown(kpi, r.target)}."))
-        tile.markdown(badge(kpi, r))
+        tile.caption(badge(kpi, r))
 st.caption(f"Changes compare with the period before, {months_shown(view.previous_months)}"
            + ("." if view.previous is not None else ", which has no data: none is shown.")
            + (" Targets are the firm's: with a region, channel or source picked, sums such as"
@@ -166,10 +168,10 @@ if running:
                " month (the monthly targets when they are set, else the annual target phased"
                " evenly).")
 
-left, right = st.columns([3, 2])
-left.vega_lite_chart(spec=charts.funnel_by_source(
+st.vega_lite_chart(spec=charts.funnel_by_source(
     [(stage, r.sourced_by, n) for r in view.funnel
      for stage, n in zip(OUTCOME_FUNNEL, r.counts, strict=True)]), width="stretch")
+left, right = st.columns([3, 2])
 steps = list(view.funnel[0].conversions) if view.funnel else []
 table(left, [{"Sourced by": r.sourced_by} | dict(r.conversions) for r in view.funnel],
       key="conversions", kinds={step: "percent" for step in steps})

@@ -72,7 +72,7 @@ if who.head_of and not locked:
                         "Month": q.month, "Amount": q.amount,
                         "Last edited by": q.edited_by or ""} for q in queue[:200]],
                   key="queue_table", currency=currency,
-                  kinds={"Line": "count", "Month": "month", "Amount": "money"})
+                  kinds={"Line": "id", "Month": "month", "Amount": "money"})
     else:
         st.caption("Nothing waits for you.")
     budget = t.budget(year, name)
@@ -133,7 +133,7 @@ if threads:
     fmt.table(st, [{"Line": r[0], "Owner": r[1], "Category": r[2], "Channel": r[3],
                     "Region": r[4], "Month": r[5], "Status": state(r[6]), "Comments": r[7],
                     "Latest": f"{r[10]}: {r[9]}"} for r in threads],
-              key="threads_table", kinds={"Line": "count", "Month": "month",
+              key="threads_table", kinds={"Line": "id", "Month": "month",
                                           "Comments": "count"})
 else:
     st.caption("No open thread.")

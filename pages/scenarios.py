@@ -22,7 +22,8 @@ show_notice()
 scenarios = t.scenarios(year)
 pool = t.pool(year)
 adopted = t.adopted_scenario(year)
-table(st, [{"Scenario": s.name, "Status": ("Adopted · " if s.adopted else "") + state(s.status),
+table(st, [{"Scenario": s.name, "Status": ("Adopted · " if s.adopted else "")
+            + state("locked" if s.locked else "open"),
             "Lines": s.lines, "Allocated": s.allocated,
             "Unallocated": pool - s.allocated if pool is not None else None,
             "Sales": s.by_owner["sales"], "Marketing": s.by_owner["marketing"],

@@ -182,31 +182,30 @@ def trend(rows: Sequence[tuple], title: str, value_title: str, value_format: str
 
 
 def _conversions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each bar's label: its count, and the share of the stage before it that reached it."""
+    """Each bar's labels: its count, and the share of the stage before it that reached it."""
     frame = frame.copy()
     order = {stage: i for i, stage in enumerate(OUTCOME_FUNNEL)}
     frame["step"] = frame["stage"].map(order)
     frame = frame.sort_values(["owner", "step"])
     before = frame.groupby("owner")["amount"].shift(1)
-    rate = (frame["amount"] / before.where(before > 0)).map(
+    frame["conversion"] = (frame["amount"] / before.where(before > 0)).map(
         lambda r: "" if pd.isna(r) else f"{r * 100:.1f}%")
-    frame["label"] = [f"{n:,.0f}" + (f"\n{r}" if r else "")
-                      for n, r in zip(frame["amount"], rate, strict=True)]
-    frame["conversion"] = rate
+    frame["count"] = frame["amount"].map(lambda n: f"{n:,.0f}")
     return frame.drop(columns="step")
 
 
 @kept
 def funnel_by_source(rows: Sequence[tuple]) -> alt.Chart:
     """Grouped bars on a linear scale: each funnel stage, one bar per source in the owner
-    colours, each labelled with its count and its conversion from the stage before (a log
-    scale would hide the drop-off the chart is there to show)."""
+    colours, each labelled with its count and, above it, its conversion from the stage before
+    (a log scale would hide the drop-off the chart is there to show)."""
     frame = _conversions(_frame(rows, ["stage", "owner", "amount"]))
     base = alt.Chart(frame)
     x = alt.X("stage:N", title="Funnel stage", sort=list(OUTCOME_FUNNEL),
               axis=alt.Axis(labelAngle=0))
     offset = alt.XOffset("owner:N", sort=list(OWNERS))
-    y = alt.Y("amount:Q", title="Count", axis=alt.Axis(format=",.0f"))
+    y = alt.Y("amount:Q", title="Count", axis=alt.Axis(format=",.0f"),
+              scale=alt.Scale(nice=True, padding=30))
     bars = base.mark_bar().encode(
         x=x, xOffset=offset, y=y,
         color=alt.Color("owner:N", scale=OWNER_SCALE,
@@ -215,11 +214,14 @@ def funnel_by_source(rows: Sequence[tuple]) -> alt.Chart:
                  alt.Tooltip("owner:N", title="Sourced by"),
                  alt.Tooltip("amount:Q", title="Count", format=",.0f"),
                  alt.Tooltip("conversion:N", title="From the stage before")])
-    labels = base.mark_text(baseline="bottom", dy=-3, fontSize=10, lineBreak="\n").encode(
-        x=x, xOffset=offset, y=y, text=alt.Text("label:N"))
-    return alt.layer(bars, labels).properties(height=320, title=alt.Title(
+    counts = base.mark_text(baseline="bottom", dy=-2, fontSize=10).encode(
+        x=x, xOffset=offset, y=y, text=alt.Text("count:N"))
+    rates = base.mark_text(baseline="bottom", dy=-14, fontSize=10, color="#64748b").encode(
+        x=x, xOffset=offset, y=y, text=alt.Text("conversion:N"))
+    return alt.layer(bars, counts, rates).properties(height=340, title=alt.Title(
         "The shared funnel by who sourced it",
-        subtitle="Each bar: its count and the share of the stage before that reached it"))
+        subtitle="Each bar: its count, and in grey the share of the stage before that reached"
+                 " it"))
 
 
 @kept

@@ -98,14 +98,15 @@ def table_money_format(currency: str, *, cents: bool = True) -> str:
 
 # -- tables -------------------------------------------------------------------------------------
 # kind -> NumberColumn format (money's depends on the currency)
-FORMATS = {"count": "%,.0f", "percent": "%.1f%%", "signed_percent": "%+.1f%%", "ratio": "%.2f×",
-           "rate": "%.2f"}
+FORMATS = {"count": "%,.0f", "id": "%d", "percent": "%.1f%%", "signed_percent": "%+.1f%%",
+           "ratio": "%.2f×", "rate": "%.2f"}
 
 
 def column(kind: str, label: str | None = None, currency: str = "USD", *,
            help: str | None = None, width=None):
-    """The column_config of one kind of column: money, money_whole, count, percent (a
-    fraction shown ×100), signed_percent, ratio, rate, month, day, when, text."""
+    """The column_config of one kind of column: money, money_whole, count, id (a line
+    number), percent (a fraction shown ×100), signed_percent, ratio, rate, month, day, when,
+    text."""
     if kind in ("money", "money_whole"):
         return st.column_config.NumberColumn(
             label, format=table_money_format(currency, cents=kind == "money"), help=help,
@@ -131,6 +132,8 @@ def _cell(kind: str, value):
         return float(value)
     if kind in ("percent", "signed_percent"):  # fractions are shown as percentages
         return float(Decimal(value) * 100)
+    if kind == "id":  # a line number names a line: no thousands separator
+        return int(value)
     if kind == "count":  # whole counts stay whole; expected values keep their fraction
         return int(value) if value == int(value) else float(value)
     return value
@@ -146,6 +149,8 @@ def frame(rows: Iterable[Mapping], kinds: Mapping[str, str]) -> pd.DataFrame:
             continue
         if kind in ("money", "money_whole", "rate", "ratio", "percent", "signed_percent"):
             data[name] = pd.to_numeric(data[name], errors="raise").astype("float64")
+        elif kind == "id":
+            data[name] = pd.to_numeric(data[name], errors="raise").astype("Int64")
         elif kind == "count":
             numbers = pd.to_numeric(data[name], errors="raise")
             whole = numbers.dropna().apply(float.is_integer if numbers.dtype == "float64"

@@ -96,18 +96,18 @@ def manage(t: Tandem, year: int, name: str, state: access.ScenarioState) -> None
                 ops.rename(year, name, renamed, actor())
                 st.session_state["working_next"] = renamed.strip()
                 notice(f"Renamed '{name}' to '{renamed.strip()}'.")
-    buttons = st.columns(3)
-    if _offered(buttons[0], "adopt", state, f"Adopt {name} as the FY{year} plan", "adopt",
+    buttons = st.container(horizontal=True)  # no gap where a button is not offered
+    if _offered(buttons, "adopt", state, f"Adopt {name} as the FY{year} plan", "adopt",
                 icon=":material/verified:"):
         with shown_refusals():
             ops.adopt(year, name, actor())
             notice(f"'{name}' is now the adopted plan of FY{year}: the Budget page and the KPIs"
                    " follow it.")
-    if _offered(buttons[1], "lock", state, f"Lock {name}", "lock", icon=":material/lock:"):
+    if _offered(buttons, "lock", state, f"Lock {name}", "lock", icon=":material/lock:"):
         with shown_refusals():
             ops.lock(year, name, actor())
             notice(f"Locked '{name}': nothing in it can change until an executive reopens it.")
-    if _offered(buttons[2], "delete", state, f"Delete {name}", "delete",
+    if _offered(buttons, "delete", state, f"Delete {name}", "delete",
                 icon=":material/delete:"):
         with shown_refusals():
             ops.delete(year, name, actor())

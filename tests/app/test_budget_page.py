@@ -74,6 +74,7 @@ def test_the_line_table_holds_numbers_and_states_in_words(app):
     assert_numeric(lines, "Line", "Amount")
     assert column_formats(lines)["Amount"] == "dollar"
     assert column_formats(lines)["Month"] == "MMM YYYY"
+    assert column_formats(lines)["Line"] == "%d"  # a line's number, not a quantity: no "1,260"
     assert set(lines.value["Status"]) <= {"Draft", "Submitted", "Returned", "Signed off"}
     assert "signed_off" not in set(lines.value["Status"])
 

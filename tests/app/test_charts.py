@@ -37,12 +37,12 @@ def test_the_funnel_is_linear_and_labels_its_conversions():
     text = json.dumps(spec)
     assert "symlog" not in text and '"log"' not in text
     data = next(iter(spec["datasets"].values()))
-    labels = {(r["stage"], r["owner"]): r["label"] for r in data}
-    assert labels[("MQLs", "marketing")] == "250\n25.0%"
-    assert labels[("Wins", "sales")] == "5\n25.0%"
-    assert labels[("Leads", "sales")] == "400"
-    assert labels[("Opportunities", "marketing")] == "0"  # nothing before it to convert from
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text"]
+    labels = {(r["stage"], r["owner"]): (r["count"], r["conversion"]) for r in data}
+    assert labels[("MQLs", "marketing")] == ("250", "25.0%")
+    assert labels[("Wins", "sales")] == ("5", "25.0%")
+    assert labels[("Leads", "sales")] == ("400", "")
+    assert labels[("Opportunities", "marketing")] == ("0", "")  # nothing before to convert from
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text", "text"]
 
 
 def test_the_phasing_chart_labels_every_month():

@@ -102,7 +102,7 @@ def test_a_region_shows_rates_against_target_and_sums_without(store_file):
     at.multiselect(key="kpi_region").set_value(["EMEA"]).run()
     assert not at.exception
     card = _card(store_file, "2026-Q3", KpiFilter(regions=("EMEA",)))
-    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    badges = [c.value for c in at.caption if "badge[" in c.value]
     assert badges[0] == ":gray-badge[no target]"  # revenue: the firm's target is no region's
     assert card["win_rate"].target is not None
     assert badges[3].endswith(f" of {card['win_rate'].target * 100:.1f}%")
@@ -141,11 +141,15 @@ def _view(store_file):
 def test_a_tile_and_its_target_read_alike(store_file):
     at = open_page(signed_in("Erin Executive"), "kpis.py")
     card = _card(store_file, "2026-YTD")
-    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    badges = [c.value for c in at.caption if "badge[" in c.value]
     revenue = card["revenue"]
     assert metric(at, "Revenue") == format_compact(revenue.actual, "USD")
     assert badges[0].endswith(f"{revenue.attainment * 100:.0f}% of"
                               f" {format_compact(revenue.target, 'USD')}")
     assert "$22,320,000" not in badges[0]
+    labels = [m.label for m in at.metric]
+    assert "Marketing-sourced" in labels  # a label that fits its tile; the help has the rest
+    share = next(m for m in at.metric if m.label == "Marketing-sourced")
+    assert share.help.startswith("Marketing-sourced share: ")
     # The filters other than the period are folded away, so the tiles come first on a phone.
     assert any(e.label == "Region, channel and source" for e in at.expander)

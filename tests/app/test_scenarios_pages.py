@@ -25,17 +25,21 @@ def test_clone_then_scale_marketing(app, store_file):
     assert at.success[0].value == (f"Cloned 'baseline' as 'stretch': {made.lines:,} lines,"
                                    f" {format_money(made.allocated)}.")
     assert "stretch" in at.selectbox(key="working").options
+    statuses = dict(zip(table(at, "Scenario", "Status").value["Scenario"],
+                        table(at, "Scenario", "Status").value["Status"], strict=True))
+    assert statuses["baseline"] == "Adopted · Open" and statuses["stretch"] == "Open"
     assert at.selectbox(key="working").value == "stretch"
     at.multiselect(key="scale_owner").set_value(["marketing"])
     at.number_input(key="scale_percent").set_value(10.0)
     at.button(key="FormSubmitter:scale_form-Scale").click().run()
     assert not at.exception, at.exception
     stretch = {s.name: s for s in t.scenarios(2026)}["stretch"]
-    assert stretch.by_owner["marketing"] == Decimal("2588623.40")  # 2,353,294.00 × 1.1
-    assert stretch.by_owner["sales"] == Decimal("2523817.00")
+    added = (made.by_owner["marketing"] * Decimal("0.1")).quantize(Decimal("0.01"))
+    assert stretch.by_owner["marketing"] == made.by_owner["marketing"] + added  # × 1.1
+    assert stretch.by_owner["sales"] == made.by_owner["sales"]
     assert at.success[0].value.startswith("Scaled ")
     assert " of 'stretch' by +10%; its total went from " in at.success[0].value
-    assert at.success[0].value.endswith(" (+$235,329.40).")
+    assert at.success[0].value.endswith(f" (+{format_money(added)}).")
 
 
 def test_shift_keeps_the_total_and_compare_shows_it(app, store_file):
@@ -51,7 +55,8 @@ def test_shift_keeps_the_total_and_compare_shows_it(app, store_file):
     assert at.success[0].value.startswith("Moved $50,000.00 in 'search' across ")
     assert "; its total stays $" in at.success[0].value
     at = open_page(at, "compare.py")
-    assert at.multiselect(key="compare_names").value == ["baseline", "search"]
+    assert at.multiselect(key="compare_names").value[0] == "baseline"  # the adopted plan
+    at.multiselect(key="compare_names").set_value(["baseline", "search"]).run()
     projected = table(at, "Scenario", "Spend", "Leads")
     assert_numeric(projected, "Spend", "Leads", "Wins", "CAC", "ROI")
     assert column_formats(projected)["Spend"] == "dollar"
@@ -75,7 +80,10 @@ def test_locked_scenario_offers_no_changes(app, store_file):
     assert not [b for b in at.button if getattr(b, "key", "") == "FormSubmitter:scale_form-Scale"]
 
 
-def test_compare_needs_two_scenarios(app):
+def test_compare_needs_two_scenarios(app, store_file):
+    t = _tandem(store_file)
+    for other in [s.name for s in t.scenarios(2026) if not s.adopted]:
+        t.scenario_ops.delete(2026, other, "test")
     at = open_page(app, "compare.py")
     assert "needs two scenarios" in at.info[0].value
 
