@@ -89,10 +89,15 @@ def require(person: Person | None, action: str) -> Person:
     return person
 
 
+def owns(person: Person | None, owners: Iterable[str]) -> bool:
+    """Whether the person may edit lines of every one of these owners."""
+    return person is not None and not set(owners) - person.owners
+
+
 def require_owners(person: Person, owners: Iterable[str], what: str = "change") -> None:
     """Refuse unless the person may edit lines of every one of these owners."""
-    outside = sorted(set(owners) - person.owners)
-    if outside:
+    if not owns(person, owners):
+        outside = sorted(set(owners) - person.owners)
         raise Refused(f"{person.describe()} may not {what} {', '.join(outside)} lines; only"
                       f" {', '.join(sorted(person.owners)) or 'no'} lines are theirs")
 

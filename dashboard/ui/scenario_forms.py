@@ -267,11 +267,16 @@ def assumptions(t: Tandem, year: int, name: str, state: access.ScenarioState) ->
     if refused:
         st.caption(f"Overrides: {refused}.")
         return
+    # Only the assumptions of this person's side of the funnel are offered.
+    theirs = [(a.name, a.channel) for a in projection.assumptions
+              if access.owns(actor(), [SPEC[a.name].owner])]
+    if not theirs:
+        st.caption("Overrides: none of these assumptions is on your side of the funnel.")
+        return
     with st.form("assumption_form"):
-        st.markdown("**Override an assumption for this scenario**")
+        st.markdown("**Override an assumption of your side of the funnel for this scenario**")
         cols = st.columns([2, 2, 1])
-        choice = cols[0].selectbox("Assumption", [(a.name, a.channel) for a in
-                                                  projection.assumptions],
+        choice = cols[0].selectbox("Assumption", theirs,
                                    format_func=lambda k: SPEC[k[0]].label
                                    + (f" · {k[1]}" if k[1] else ""), key="assumption_pick")
         value = cols[1].text_input("New value (a rate like 0.35, or an amount)",

@@ -158,3 +158,16 @@ def test_locked_scenario_disables_rename_and_lock_with_the_reason(app, store_fil
     assert at.button(key="delete").disabled
     assert not at.button(key="FormSubmitter:clone_form-Clone final").disabled  # cloning stays
     assert [tab.label for tab in at.tabs] == ["Manage", "Funnel assumptions"]
+
+
+def test_a_head_is_offered_only_the_assumptions_of_their_side(store_file):
+    from planning.projection import SPEC
+
+    at = open_page(signed_in("Marco Marketing"), "scenarios.py")
+    offered = at.selectbox(key="assumption_pick").options
+    assert offered
+    owners = {SPEC[name].owner for name in SPEC}
+    assert "sales" in owners  # the bottom of the funnel is the sales head's
+    for label in offered:
+        spec = next(s for s in SPEC.values() if label.startswith(s.label))
+        assert spec.owner in ("marketing", "joint"), label
