@@ -83,9 +83,10 @@ pages = max(1, -(-summary.lines // PAGE_SIZE))
 page = controls[2].number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1,
                                 key="page")
 rows = budget.lines(sort=sort, descending=descending, page=page - 1)
-table(st, [{"Line": r.id, "Owner": r.owner, "Category": r.category,
-            "Funnel stage": r.funnel_stage, "Channel": r.channel, "Region": r.region,
-            "Month": r.month, "Amount": r.amount, "Status": state(r.status),
+# The amount comes early, so a phone shows it without scrolling the table sideways.
+table(st, [{"Line": r.id, "Month": r.month, "Amount": r.amount, "Owner": r.owner,
+            "Category": r.category, "Funnel stage": r.funnel_stage, "Channel": r.channel,
+            "Region": r.region, "Status": state(r.status),
             "Description": r.description or ""} for r in rows],
       key="lines_table", currency=currency, kinds={"Line": "id", "Month": "month",
                                                    "Amount": "money"},

@@ -67,10 +67,10 @@ if who.head_of and not locked:
     st.subheader(f"My queue ({count(len(queue))} line{'' if len(queue) == 1 else 's'}"
                  f" waiting for {who.name})")
     if queue:
-        fmt.table(st, [{"Line": q.id, "Owner": q.owner, "Category": q.category,
-                        "Stage": q.funnel_stage, "Channel": q.channel, "Region": q.region,
-                        "Month": q.month, "Amount": q.amount,
-                        "Last edited by": q.edited_by or ""} for q in queue[:200]],
+        fmt.table(st, [{"Line": q.id, "Month": q.month, "Amount": q.amount, "Owner": q.owner,
+                        "Category": q.category, "Stage": q.funnel_stage, "Channel": q.channel,
+                        "Region": q.region, "Last edited by": q.edited_by or ""}
+                       for q in queue[:200]],
                   key="queue_table", currency=currency,
                   kinds={"Line": "id", "Month": "month", "Amount": "money"})
     else:

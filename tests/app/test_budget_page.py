@@ -75,6 +75,8 @@ def test_the_line_table_holds_numbers_and_states_in_words(app):
     assert column_formats(lines)["Amount"] == "dollar"
     assert column_formats(lines)["Month"] == "MMM YYYY"
     assert column_formats(lines)["Line"] == "%d"  # a line's number, not a quantity: no "1,260"
+    # The amount is among the first columns: on a phone it shows without scrolling sideways.
+    assert list(lines.value.columns)[:3] == ["Line", "Month", "Amount"]
     assert set(lines.value["Status"]) <= {"Draft", "Submitted", "Returned", "Signed off"}
     assert "signed_off" not in set(lines.value["Status"])
 
