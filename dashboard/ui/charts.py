@@ -204,8 +204,11 @@ def funnel_by_source(rows: Sequence[tuple]) -> alt.Chart:
     x = alt.X("stage:N", title="Funnel stage", sort=list(OUTCOME_FUNNEL),
               axis=alt.Axis(labelAngle=0))
     offset = alt.XOffset("owner:N", sort=list(OWNERS))
+    # From zero, with room above the tallest bar for its two labels (padding the scale
+    # instead would put a negative count on the axis).
+    top = float(frame["amount"].max()) if len(frame) else 0.0
     y = alt.Y("amount:Q", title="Count", axis=alt.Axis(format=",.0f"),
-              scale=alt.Scale(nice=True, padding=30))
+              scale=alt.Scale(domain=[0, max(top, 1.0) * 1.15], nice=False))
     bars = base.mark_bar().encode(
         x=x, xOffset=offset, y=y,
         color=alt.Color("owner:N", scale=OWNER_SCALE,

@@ -43,6 +43,8 @@ def test_the_funnel_is_linear_and_labels_its_conversions():
     assert labels[("Leads", "sales")] == ("400", "")
     assert labels[("Opportunities", "marketing")] == ("0", "")  # nothing before to convert from
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text", "text"]
+    domain = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert domain[0] == 0 and domain[1] > 1000  # no negative count, room for the labels
 
 
 def test_the_phasing_chart_labels_every_month():
