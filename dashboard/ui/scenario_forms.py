@@ -113,6 +113,12 @@ def manage(t: Tandem, year: int, name: str, state: access.ScenarioState) -> None
             ops.delete(year, name, actor())
             st.session_state["working_next"] = None
             notice(f"Deleted '{name}'.")
+    # The reasons, said where a phone (which has no hover for a button's help) shows them too.
+    why = [f"{op.capitalize()}: {reason}." for op in ("adopt", "lock", "delete")
+           if not access.role_refusal(actor(), access.OPERATIONS[op])
+           and (reason := access.scenario_refusal(actor(), op, state))]
+    if why:
+        st.caption(" · ".join(why))
 
 
 def scale(t: Tandem, budget: Budget) -> None:

@@ -138,6 +138,8 @@ def test_lock_is_disabled_with_the_reason_until_every_line_is_signed_off(store_f
     assert "are not signed off yet" in lock.help
     assert at.button(key="delete").disabled  # the adopted plan
     assert "adopted plan" in at.button(key="delete").help
+    reasons = next(c.value for c in at.caption if c.value.startswith("Adopt: "))
+    assert "Lock: " in reasons and "are not signed off yet" in reasons and "Delete: " in reasons
     assert not at.button(key="adopt").disabled or at.selectbox(key="working").value == "baseline"
     pat = open_page(signed_in("Pat Planner"), "scenarios.py")
     assert "lock" not in {b.key for b in pat.button}  # planners do not lock scenarios
