@@ -105,27 +105,8 @@ def months_shown(months: list) -> str:
 
 
 span = months_shown(view.months) if view.months else "no month with data"
-st.caption(f"{span} · spend against the adopted scenario **{view.adopted}** ·"
-           f" status: {view.limits.describe()}. Sourced-by filters outcomes, not spend.")
+st.caption(f"{span} · spend against the adopted scenario **{view.adopted}**")
 show_notice()
-if access.allowed(actor(), "configure"):
-    with st.expander("Status thresholds"), st.form("thresholds_form"):
-        limits = view.limits
-        cols = st.columns(4)
-        entered = [column.number_input(label, min_value=0.0, max_value=1000.0, step=1.0,
-                                       format="%.1f", value=float(value * 100), key=key)
-                   for column, label, value, key in zip(cols, (
-                       "On track from (% of target)", "Watch from (% of target)",
-                       "Budget variance on track within ± %", "Budget variance watch within ± %"),
-                       (limits.green, limits.amber, limits.variance_green,
-                        limits.variance_amber),
-                       ("green_pct", "amber_pct", "variance_green_pct", "variance_amber_pct"),
-                       strict=True)]
-        if st.form_submit_button("Change the thresholds"):
-            with shown_refusals():
-                set_thresholds(t.store, actor(),
-                               Thresholds(*(Decimal(f"{v:.1f}") / 100 for v in entered)))
-                notice("Status thresholds changed; the change is in the audit trail.")
 
 # Two rows of five tiles that wrap two to a row on a phone; each tile holds its status.
 for row in (TILES[:5], TILES[5:]):
@@ -146,6 +127,25 @@ st.caption(f"Changes compare with the period before, {months_shown(view.previous
            + (" Targets are the firm's: with a region, channel or source picked, sums such as"
               " revenue and spend have no target here; rates keep theirs."
               if any(where.narrows(k) for k in TILES) else ""))
+st.caption(f"Status: {view.limits.describe()}. Sourced-by filters outcomes, not spend.")
+if access.allowed(actor(), "configure"):
+    with st.expander("Status thresholds"), st.form("thresholds_form"):
+        limits = view.limits
+        cols = st.columns(4)
+        entered = [column.number_input(label, min_value=0.0, max_value=1000.0, step=1.0,
+                                       format="%.1f", value=float(value * 100), key=key)
+                   for column, label, value, key in zip(cols, (
+                       "On track from (% of target)", "Watch from (% of target)",
+                       "Budget variance on track within ± %", "Budget variance watch within ± %"),
+                       (limits.green, limits.amber, limits.variance_green,
+                        limits.variance_amber),
+                       ("green_pct", "amber_pct", "variance_green_pct", "variance_amber_pct"),
+                       strict=True)]
+        if st.form_submit_button("Change the thresholds"):
+            with shown_refusals():
+                set_thresholds(t.store, actor(),
+                               Thresholds(*(Decimal(f"{v:.1f}") / 100 for v in entered)))
+                notice("Status thresholds changed; the change is in the audit trail.")
 
 st.subheader("Trend and pacing")
 kpi = st.selectbox("KPI", [k.name for k in KPIS], key="trend_kpi",
