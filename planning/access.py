@@ -29,6 +29,8 @@ ROLES_FOR = {
     "set_assumption": {"sales_head", "marketing_head", "planner"},
     "comment": {"sales_head", "marketing_head", "executive", "planner"},
     "forecast": {"sales_head", "marketing_head", "planner"},
+    "explain_variance": {"sales_head", "marketing_head", "planner"},
+    "accept_explanation": {"sales_head", "marketing_head"},
 }
 
 WHAT = {
@@ -48,13 +50,15 @@ WHAT = {
     "set_assumption": "override funnel assumptions",
     "comment": "comment on lines",
     "forecast": "forecast the open months",
+    "explain_variance": "explain a variance",
+    "accept_explanation": "accept or question a variance's explanation",
 }
 
 
 for _action, _roles in ROLES_FOR.items():
     # The administrator on the server (the `tandem` command without --as) may do all but the
-    # review itself, which is the heads' alone.
-    if _action not in ("review",):
+    # review itself and deciding on a variance's explanation, which are the heads' alone.
+    if _action not in ("review", "accept_explanation"):
         _roles.add(ADMIN_ROLE)
 
 
@@ -158,3 +162,16 @@ def scenario_refusal(person: Person | None, operation: str,
         return (f"{scenario.unsigned:,} line(s) of {name} are not signed off yet; a scenario"
                 " locks when every line is")
     return None
+
+
+def require_acceptor(person: Person, owner: str, explained_by: str) -> None:
+    """Who accepts or questions the explanation of an owner's variance: the other department's
+    head (for a joint variance, the head who did not explain it); never the one who explained
+    it (four eyes)."""
+    require(person, "accept_explanation")
+    if owner == person.head_of:
+        raise Refused(f"{person.describe()} may not accept their own department's explanation;"
+                      " the other department's head does")
+    if person.name == explained_by:
+        raise Refused(f"{person.describe()} explained this variance; the other head decides on"
+                      " it (four eyes)")

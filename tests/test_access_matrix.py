@@ -31,6 +31,7 @@ from planning.review import Review, ReviewResult
 from planning.scenarios import LineEdit
 from planning.store import Store
 from planning.tandem import Tandem
+from planning.variance import decide, explain
 from tests.conftest import sign_off_everything
 
 D = Decimal
@@ -81,9 +82,29 @@ def _locked(t: Tandem) -> None:
     t.scenario_ops.lock(Y, "baseline", SETUP)
 
 
+# Spend in a region of its own for each side, with no plan: beyond any threshold, to explain.
+UNPLANNED = {side: (side, "Matrix", "awareness", channel, "Matrixland")
+             for side, channel in (("sales", "Field sales"), ("marketing", "Paid search"),
+                                   ("joint", "Partners"))}
+EXPLAINER = {"sales": SOFIA, "marketing": MARCO, "joint": SOFIA}
+
+
+def _unplanned(t: Tandem) -> None:
+    rows = "".join(f"{','.join(key)},{Y}-10,9000.00\n" for key in UNPLANNED.values())
+    assert t.import_csv("actuals", ("owner,category,funnel_stage,channel,region,month,amount\n"
+                                    + rows).encode(), file_name="unplanned.csv", actor=SETUP).ok
+
+
+def _explained(t: Tandem) -> None:
+    _unplanned(t)
+    for side, (_o, _c, _s, channel, region) in UNPLANNED.items():
+        explain(t.store, People(t.store).get(EXPLAINER[side]), Y, side, channel, region,
+                "scope", "spend outside the plan")
+
+
 SETUPS: dict[str, Callable[[Tandem], None]] = {
     "fresh": lambda t: None, "alt": _alt, "submitted": _submitted, "signed": _signed,
-    "locked": _locked}
+    "locked": _locked, "unplanned": _unplanned, "explained": _explained}
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +278,43 @@ def _split_sales(t: Tandem, who: Person):
 def _check_split(t: Tandem, who: Person, result) -> None:
     assert (result.lines_changed, result.change) == (6, D("100.00"))
     assert total(t, SALES) == D("26855.00")
+
+
+def _variance_entity(side: str) -> str:
+    return f"variance {Y} to {Y}-10 {side} {UNPLANNED[side][3]} Matrixland"
+
+
+def _explain(side: str) -> Case:
+    def call(t: Tandem, who: Person):
+        return explain(t.store, who, Y, side, UNPLANNED[side][3], "Matrixland", "timing",
+                       "paid early")
+
+    def check(t: Tandem, who: Person, _result) -> None:
+        assert t.store.query("SELECT explained_by, status FROM variance_explanations") == [
+            (who.name, "explained")]
+
+    return case(f"explain_{side}", "explain_variance", EDITORS[side], call, check,
+                ("explain variance", _variance_entity(side)), setup="unplanned")
+
+
+def _accept(side: str) -> Case:
+    deciders = {"sales": {MARCO}, "marketing": {SOFIA}, "joint": {MARCO}}[side]
+    refused = (f"{EXPLAINER[side]} ({'sales' if EXPLAINER[side] == SOFIA else 'marketing'} head)"
+               + (" explained this variance; the other head decides on it (four eyes)"
+                  if side == "joint" else
+                  " may not accept their own department's explanation; the other department's"
+                  " head does"))
+
+    def call(t: Tandem, who: Person):
+        return decide(t.store, who, Y, side, UNPLANNED[side][3], "Matrixland", accept=True)
+
+    def check(t: Tandem, who: Person, _result) -> None:
+        assert t.store.query("SELECT decided_by, status FROM variance_explanations WHERE"
+                             " owner = ?", [side]) == [(who.name, "accepted")]
+
+    return case(f"accept_{side}", "accept_explanation", deciders, call, check,
+                ("accept explanation", _variance_entity(side)), setup="explained",
+                state=refused)
 
 
 def _forecast(side: str) -> Case:
@@ -489,6 +547,8 @@ CASES: list[Case] = [
     case("comment", "comment", MANAGERS, _comment, _check_comment, ("comment", None),
          line="joint"),
     _forecast("sales"), _forecast("marketing"), _forecast("joint"),
+    _explain("sales"), _explain("marketing"), _explain("joint"),
+    _accept("sales"), _accept("marketing"), _accept("joint"),
 ]
 
 
@@ -545,7 +605,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 55
+    assert len({c.name for c in CASES}) == len(CASES) == 61
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -572,8 +632,11 @@ def test_roles_for_is_the_documented_table():
     assert roles("set_assumption") == heads | {"planner"}
     assert roles("comment") == heads | {"executive", "planner"}
     assert roles("forecast") == heads | {"planner"}
-    # The server's administrator may do everything but the review itself.
-    assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {"review"}
+    assert roles("explain_variance") == heads | {"planner"}
+    assert roles("accept_explanation") == heads
+    # The server's administrator may do everything but the review and deciding on explanations.
+    assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {
+        "review", "accept_explanation"}
     assert set(access.WHAT) == set(access.ROLES_FOR)
 
 

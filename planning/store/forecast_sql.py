@@ -60,3 +60,15 @@ WHERE f.fiscal_year = ? AND f.month BETWEEN ? AND ? AND f.owner IN ({owners})
        AND p.channel = f.channel AND p.region = f.region AND p.month = f.month)
 ORDER BY 1, 2, 3, 4, 5, 6
 """
+
+# Closed-month spend against the plan of the same months, per (owner, channel, region) and per
+# owner. Parameters: the adopted scenario's id, the year's first month, the as-of month.
+CLOSED_VARIANCE = """
+SELECT owner, channel, region, sum(planned), sum(actual)
+FROM (SELECT owner, channel, region, amount AS planned, CAST(0 AS DECIMAL(18,2)) AS actual
+      FROM plan_lines WHERE scenario_id = $1 AND month BETWEEN $2 AND $3
+      UNION ALL
+      SELECT owner, channel, region, 0, amount FROM actuals WHERE month BETWEEN $2 AND $3) AS r
+GROUP BY GROUPING SETS ((owner, channel, region), (owner))
+ORDER BY owner, channel NULLS FIRST, region NULLS FIRST
+"""

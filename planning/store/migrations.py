@@ -319,3 +319,48 @@ MIGRATIONS.append(
         """,
     )
 )
+
+
+MIGRATIONS.append(
+    (
+        "0010_variance_explanations",
+        """
+        -- When a group's closed-month spend is off its plan beyond both thresholds, its owning
+        -- side explains why; the other department's head accepts the explanation or questions
+        -- it. Keyed by the as-of month it explains (next month's variance is a new question);
+        -- an owner's own total has channel and region ''.
+        INSERT INTO settings VALUES ('variance_explain_share', '0.10'),
+            ('variance_explain_amount', '5000.00') ON CONFLICT (key) DO NOTHING;
+        CREATE TABLE variance_explanations (
+            fiscal_year INTEGER NOT NULL,
+            as_of DATE NOT NULL,
+            owner VARCHAR NOT NULL CHECK (owner IN ('sales', 'marketing', 'joint')),
+            channel VARCHAR NOT NULL,
+            region VARCHAR NOT NULL,
+            variance DECIMAL(18,2) NOT NULL,
+            category VARCHAR NOT NULL
+                CHECK (category IN ('timing', 'price', 'volume', 'scope', 'error')),
+            text VARCHAR NOT NULL CHECK (length(text) BETWEEN 1 AND 500),
+            explained_by VARCHAR NOT NULL,
+            explained_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            status VARCHAR NOT NULL DEFAULT 'explained'
+                CHECK (status IN ('explained', 'accepted', 'questioned')),
+            decided_by VARCHAR,
+            decided_at TIMESTAMP,
+            PRIMARY KEY (fiscal_year, as_of, owner, channel, region)
+        );
+        CREATE TABLE variance_comments (
+            fiscal_year INTEGER NOT NULL,
+            as_of DATE NOT NULL,
+            owner VARCHAR NOT NULL,
+            channel VARCHAR NOT NULL,
+            region VARCHAR NOT NULL,
+            seq INTEGER NOT NULL,
+            author VARCHAR NOT NULL,
+            written_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            text VARCHAR NOT NULL CHECK (length(text) BETWEEN 1 AND 1000),
+            PRIMARY KEY (fiscal_year, as_of, owner, channel, region, seq)
+        );
+        """,
+    )
+)
