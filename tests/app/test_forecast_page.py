@@ -59,3 +59,40 @@ def test_a_head_forecasts_an_open_month_of_their_side(store_file):
     assert len(saved) == 1 and saved[0].owner == "sales"
     after = estimate(_store(store_file), 2026).total.latest_estimate
     assert after - before == Decimal("1000.50")
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_a_head_explains_a_variance_and_the_other_accepts_it(store_file):
+    from planning.variance import variances
+
+    found = variances(_store(store_file), 2026)
+    owed = [g for g in found.groups if g.needs_explaining]
+    assert owed, "the demo firm has variances to explain"
+    at = open_page(signed_in("Sofia Sales"), "forecast.py")
+    assert metric(at, "To explain") == f"{len(owed):,}"
+    sales = [g for g in owed if g.owner in ("sales", "joint")]
+    box = at.selectbox(key="explain_group")
+    assert len(box.options) == len(sales)  # only her side's (and joint) groups
+    box.set_value(sales[0])
+    at.selectbox(key="explain_category").set_value("timing")
+    at.text_area(key="explain_text").input("Invoices for Q4 events arrived in October")
+    _button(at, "Explain").click().run()
+    assert not at.exception
+    assert "Explained the variance" in at.success[0].value
+    assert metric(at, "Awaiting acceptance") == "1"
+
+    at = open_page(signed_in("Marco Marketing"), "forecast.py")
+    assert at.selectbox(key="decide_group").value.explanation.explained_by == "Sofia Sales"
+    _button(at, "Accept").click().run()
+    assert not at.exception
+    assert "Accepted the explanation" in at.success[0].value
+    assert metric(at, "Accepted") == "1"
+
+
+def test_a_viewer_reads_the_variances_but_is_offered_no_form(store_file):
+    at = open_page(signed_in("Vic Viewer"), "forecast.py")
+    assert table(at, "Group", "Variance", "State") is not None
+    assert not [b for b in at.button if b.label in ("Explain", "Accept", "Question")]
