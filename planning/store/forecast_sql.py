@@ -13,16 +13,21 @@ _KEY = "owner, funnel_stage, channel, region, month"
 _SAME_KEY = ("f.owner = p.owner AND f.category = p.category AND f.funnel_stage = p.funnel_stage"
              " AND f.channel = p.channel AND f.region = p.region AND f.month = p.month")
 
+# The open months count the plan, then each forecast adds its difference from the plan line of
+# its key (all of it for a key with no plan line): the same sums as "the forecast where set, else
+# the plan", with the forecasts (few) joined to the plan instead of every plan line looking for
+# a forecast (three times faster at a million lines).
 _ROWS = f"""
 SELECT {_KEY}, amount AS planned, CAST(0 AS DECIMAL(18,2)) AS actual,
-       CASE WHEN month > $3 AND NOT EXISTS (
-                SELECT 1 FROM forecasts f WHERE f.fiscal_year = $5 AND {_SAME_KEY})
-            THEN amount ELSE 0 END AS remaining
-FROM plan_lines p WHERE scenario_id = $1 AND month BETWEEN $2 AND $4
+       CASE WHEN month > $3 THEN amount ELSE 0 END AS remaining
+FROM plan_lines WHERE scenario_id = $1 AND month BETWEEN $2 AND $4
 UNION ALL
 SELECT {_KEY}, 0, amount, 0 FROM actuals WHERE month BETWEEN $2 AND $3
 UNION ALL
-SELECT {_KEY}, 0, 0, amount FROM forecasts WHERE fiscal_year = $5 AND month > $3 AND month <= $4
+SELECT f.owner, f.funnel_stage, f.channel, f.region, f.month, 0, 0,
+       f.amount - coalesce(p.amount, 0)
+FROM forecasts f LEFT JOIN plan_lines p ON p.scenario_id = $1 AND {_SAME_KEY}
+WHERE f.fiscal_year = $5 AND f.month > $3 AND f.month <= $4
 """
 
 # One row per (owner, month) and per owner with one other dimension: the landing per owner and
