@@ -138,7 +138,9 @@ if threads:
 else:
     st.caption("No open thread.")
 
-with st.expander("A line's history and comments"):
+# Keyed, and open while a line is asked for: entering a number must not fold it away.
+with st.expander("A line's history and comments", key="history_expander",
+                 expanded=st.session_state.get("history_line") is not None):
     line_id = line_history(t, "history_line")
     if line_id is not None and access.allowed(who, "comment"):
         with st.form("comment_form", clear_on_submit=True):

@@ -18,7 +18,7 @@ from decimal import Decimal
 from planning.store import Store
 
 _OF_LINE = """
-SELECT a.seq, a.recorded_at, a.actor, a.action, a.entity, a.reason, a.via,
+SELECT a.seq, a.recorded_at, a.actor, a.action, a.entity, a.after, a.reason, a.via,
        x.amount_before, x.amount_after, x.status_before, x.status_after,
        x.locked_before, x.locked_after, x.description_before, x.description_after
 FROM audit_lines x JOIN audit_log a ON a.seq = x.seq
@@ -88,10 +88,14 @@ def _scenario(entity: str) -> str:
 
 
 def _own_events(store: Store, line_id: int) -> list[LineEvent]:
-    events = [LineEvent(seq, at, actor, action, line_id, _scenario(entity), *state, note=reason,
-                        via=via)
-              for seq, at, actor, action, entity, reason, via, *state
-              in store.query(_OF_LINE, [line_id])]
+    events = []
+    for seq, at, actor, action, entity, after, reason, via, *state in store.query(
+            _OF_LINE, [line_id]):
+        where = _scenario(entity)
+        if action == "import":  # `plan FILE`: the scenario is in the entry, the file noted
+            where, reason = json.loads(after)["scenario"], f"from {entity.partition(' ')[2]}"
+        events.append(LineEvent(seq, at, actor, action, line_id, where, *state, note=reason,
+                                via=via))
     recorded = {e.seq for e in events}
     for seq, at, actor, action, entity, before, after, reason, via in store.query(
             _ENTRIES_OF_LINE, [f"line {line_id}"]):
@@ -142,7 +146,7 @@ def line_history(store: Store, line_id: int) -> list[LineEvent]:
                                                   f" {line - after['source_offset']}"
                                                   f" of {after['from']}")
             else:
-                where, note = after.get("scenario") or entity, f"from {entity}"
+                where, note = after["scenario"], f"from {entity.partition(' ')[2]}"
             events.insert(0, LineEvent(seq, at, actor, action, line, where, amount_after=amount,
                                        status_after="draft", note=note, via=via))
         history = events + history

@@ -118,7 +118,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     planning.people.SCRYPT_N = 2**10  # the module fixture runs outside the autouse one
     try:
         t = Tandem(Store(base))
-        load_demo(t)
+        load_demo(t, review=False)  # the demo's data, every line a draft of baseline
         for name, role, department in EXTRA_PEOPLE:
             People(t.store).add(name, role, "password-2026", department=department,
                                 actor="setup")

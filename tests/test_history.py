@@ -63,8 +63,8 @@ def test_an_import_that_changes_a_line_and_both_heads_sign_offs_are_in_its_histo
         ("Pat Planner", "import", line, D("100.00"), D("120.00"), "draft", "draft"),
         ("Pat Planner", "submit", line, D("120.00"), D("120.00"), "draft", "submitted"),
         ("Sofia Sales", "sign off", line, D("120.00"), D("120.00"), "submitted", "signed_off")]
-    assert events[0].where == "baseline" and events[0].note == "from plan plan.csv"
-    assert events[1].where == "plan march.csv"
+    assert events[0].where == "baseline" and events[0].note == "from plan.csv"
+    assert (events[1].where, events[1].note) == ("baseline", "from march.csv")
     assert (events[1].description_before, events[1].description_after) == (None, "Q1 push")
     assert events[1].changes() == ["amount 100.00 → 120.00", "description — → Q1 push"]
     assert events[3].changes() == ["status submitted → signed_off"]

@@ -1001,6 +1001,15 @@ def test_a_row_touching_a_signed_off_line_refuses_the_file(store, snapshot):
     assert snapshot(store) == before
 
 
+def test_a_row_equal_to_a_signed_off_line_changes_nothing_and_passes(store, snapshot):
+    assert import_csv(store, "plan", FILES["plan"]).ok
+    store.write(lambda cur: cur.execute("UPDATE plan_lines SET status = 'signed_off'"))
+    before = snapshot(store, logs=False)
+    report = import_csv(store, "plan", FILES["plan"], file_name="again.csv")
+    assert report.ok and (report.added, report.updated) == (0, 0)
+    assert snapshot(store, logs=False) == before
+
+
 def test_a_signed_off_line_in_another_scenario_does_not_block(store):
     assert import_csv(store, "plan", FILES["plan"]).ok
     store.write(lambda cur: cur.execute("UPDATE plan_lines SET status = 'signed_off'"))

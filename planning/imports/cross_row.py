@@ -121,7 +121,8 @@ def _locked(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str) -> None:
                t.owner || ' / ' || t.category || ' / ' || t.funnel_stage || ' / ' || t.channel
                || ' / ' || t.region || ' / ' || strftime(t.month, '%Y-%m'), 'signed_off', NULL, NULL
         FROM typed t JOIN ({frozen}) l ON {line_key}
-        WHERE {GOOD}
+        WHERE {GOOD} AND (l.amount IS DISTINCT FROM t.amount
+                          OR l.description IS DISTINCT FROM t.description)
     """, [scenario])
 
 

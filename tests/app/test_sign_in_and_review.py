@@ -1,6 +1,7 @@
 """Signed out, no figure shows; signed in, each person sees their pages; the Review page."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -72,20 +73,56 @@ def test_every_page_opens_for_every_role_that_may_see_it(store_file):
 
 
 def test_the_marketing_head_signs_off_from_the_queue(store_file):
-    t = _tandem(store_file)
-    sales = BudgetFilter(owners=("sales",), channels=("Field sales",), regions=("EMEA",))
-    from planning.people import People
-
-    Review(t.store).submit(People(t.store).get("Sofia Sales"), 2026, "baseline", sales)
+    """The demo's review is part way: 8 lines wait for the marketing head (LATAM's December
+    field sales lines, 2 of them joint and also waiting for the sales head)."""
     at = open_page(signed_in("Marco Marketing"), "review.py")
-    assert at.metric[2].value == "72"  # waiting for the marketing head
-    assert at.subheader[0].value == "My queue (72 lines waiting for Marco Marketing)"
-    assert len(at.dataframe[1].value) == 72  # after the status table
+    assert (at.metric[0].value, at.metric[0].delta) == ("3,251", "of 3,264 · 99.6%")
+    assert at.metric[2].value == "8"  # waiting for the marketing head
+    assert at.subheader[0].value == "My queue (8 lines waiting for Marco Marketing)"
+    assert len(at.dataframe[1].value) == 8  # after the status table
     at.button(key="FormSubmitter:decide_form-Sign off").click().run()
     assert not at.exception
-    assert "Signed off 72 line(s); 72 are now fully signed off." in at.success[0].value
-    assert at.metric[0].value == "72"
-    assert at.metric[0].delta == "of 3,264 · 2.2%"
+    assert "Signed off 8 line(s); 6 are now fully signed off." in at.success[0].value
+    assert at.metric[0].value == "3,257"
+
+
+def test_a_head_submits_their_lines_without_picking_an_owner(store_file):
+    """On the all-draft "Digital shift", the sales head's submit takes the sales and joint
+    lines and leaves marketing's as drafts."""
+    at = open_page(signed_in("Sofia Sales"), "review.py")
+    at.selectbox(key="review_scenario").set_value("Digital shift").run()
+    at.button(key="FormSubmitter:submit_form-Submit draft and returned lines").click().run()
+    assert not at.exception and not at.error
+    assert "Submitted 2,016 line" in at.success[0].value
+    t = _tandem(store_file)
+    assert dict(t.store.query(
+        "SELECT l.owner, list(DISTINCT l.status) FROM plan_lines l JOIN scenarios s"
+        " ON s.id = l.scenario_id WHERE s.name = 'Digital shift' GROUP BY 1")) == {
+        "sales": ["submitted"], "joint": ["submitted"], "marketing": ["draft"]}
+
+
+def test_a_lines_history_shows_the_import_that_changed_it_and_both_sign_offs(store_file):
+    t = _tandem(store_file)
+    line = t.store.scalar(
+        "SELECT l.id FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id"
+        " WHERE s.name = 'baseline' AND l.owner = 'joint' AND l.category = 'Events'"
+        " AND l.funnel_stage = 'preference' AND l.channel = 'Trade shows'"
+        " AND l.region = 'EMEA' AND l.month = DATE '2026-03-01'")
+    at = open_page(signed_in("Vic Viewer"), "review.py")
+    at.number_input(key="history_line").set_value(line).run()
+    assert not at.exception
+    history = next(d.value for d in at.dataframe if "Amount before" in d.value.columns)
+    assert list(zip(history["Who"], history["What"], strict=True)) == [
+        ("Sofia Sales", "Signed off"), ("Marco Marketing", "Signed off"),
+        ("Sofia Sales", "Submitted"), ("Pat Planner", "Imported"), ("Pat Planner", "Imported")]
+    assert list(history["Status"]) == ["Submitted → Signed off", "Submitted",
+                                       "Draft → Submitted", "Draft", "New → Draft"]
+    # newest first: the revision took the line from 3,441.00 to 3,785.10; it was new before
+    assert history["Amount before"].iloc[-2] == 3441.0
+    assert pd.isna(history["Amount before"].iloc[-1])
+    assert list(history["Amount after"])[-2:] == [3785.1, 3441.0]
+    assert history["In"].iloc[-2] == "baseline"
+    assert history["Note"].iloc[-2] == "from plan-revision-march.csv"
 
 
 def test_the_sales_head_is_told_why_they_cannot_sign_their_own_lines(store_file):
