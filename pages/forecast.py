@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.ui import forecast_charts
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.format import count, format_money, month, percent, table, table_money_format
+from dashboard.ui.freed import freed_section
 from dashboard.ui.variances import variance_section
 from planning import access
 from planning.forecast import ForecastLine, estimate, open_lines, set_forecast
@@ -98,6 +99,7 @@ rows = [landing_row(month(value) if dimension == "month" else
 table(st, rows, key="forecast_breakdown", kinds=MONEY, currency=currency)
 
 variance_section(t, year, found.as_of, actor(), currency)
+freed_section(t, found, actor(), currency)
 
 # -- the forecast of the open months -----------------------------------------------------------
 person = actor()

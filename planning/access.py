@@ -31,6 +31,7 @@ ROLES_FOR = {
     "forecast": {"sales_head", "marketing_head", "planner"},
     "explain_variance": {"sales_head", "marketing_head", "planner"},
     "accept_explanation": {"sales_head", "marketing_head"},
+    "release_freed": {"sales_head", "marketing_head", "executive"},
 }
 
 WHAT = {
@@ -52,6 +53,7 @@ WHAT = {
     "forecast": "forecast the open months",
     "explain_variance": "explain a variance",
     "accept_explanation": "accept or question a variance's explanation",
+    "release_freed": "release unspent money to the pool",
 }
 
 

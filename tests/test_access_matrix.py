@@ -25,6 +25,7 @@ from planning.budget import BudgetFilter
 from planning.demo import DEMO_PEOPLE, load_demo
 from planning.errors import Refused
 from planning.forecast import ForecastLine, forecasts, set_forecast
+from planning.freed import release
 from planning.kpi_values import Thresholds, set_thresholds, thresholds
 from planning.people import ADMIN_ROLE, People, Person
 from planning.review import Review, ReviewResult
@@ -317,6 +318,10 @@ def _accept(side: str) -> Case:
                 state=refused)
 
 
+def _check_approved(t: Tandem, who: Person, state) -> None:
+    assert state.approvals == {who.head_of: who.name} and not state.released_now
+
+
 def _forecast(side: str) -> Case:
     """A forecast of an open month (the demo's actuals run to October) for one side's key."""
     line = ForecastLine(side, "Matrix", "purchase", "Field sales", "EMEA", date(Y, 12, 1),
@@ -549,6 +554,11 @@ CASES: list[Case] = [
     _forecast("sales"), _forecast("marketing"), _forecast("joint"),
     _explain("sales"), _explain("marketing"), _explain("joint"),
     _accept("sales"), _accept("marketing"), _accept("joint"),
+    case("release_freed", "release_freed", HEADS,
+         lambda t, who: release(t.store, who, Y), _check_approved,
+         ("approve release", f"freed money {Y} to {Y}-10"),
+         state="money freed on joint lines needs both heads' approval; waiting for the sales"
+               " and marketing head"),
 ]
 
 
@@ -605,7 +615,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 61
+    assert len({c.name for c in CASES}) == len(CASES) == 62
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -634,6 +644,7 @@ def test_roles_for_is_the_documented_table():
     assert roles("forecast") == heads | {"planner"}
     assert roles("explain_variance") == heads | {"planner"}
     assert roles("accept_explanation") == heads
+    assert roles("release_freed") == heads | {"executive"}
     # The server's administrator may do everything but the review and deciding on explanations.
     assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {
         "review", "accept_explanation"}

@@ -77,3 +77,18 @@ FROM (SELECT owner, channel, region, amount AS planned, CAST(0 AS DECIMAL(18,2))
 GROUP BY GROUPING SETS ((owner, channel, region), (owner))
 ORDER BY owner, channel NULLS FIRST, region NULLS FIRST
 """
+
+# Per owner, what the closed months' plan lines did not spend: plan minus the actuals of the same
+# key and month, where positive (spend beyond a line frees nothing, nor does spend with no line).
+# Parameters: the adopted scenario's id, the year's first month, the as-of month.
+FREED = """
+SELECT p.owner, sum(greatest(p.amount - coalesce(a.amount, 0), 0))
+FROM plan_lines p
+LEFT JOIN (SELECT owner, category, funnel_stage, channel, region, month, sum(amount) AS amount
+           FROM actuals WHERE month BETWEEN $2 AND $3
+           GROUP BY owner, category, funnel_stage, channel, region, month) AS a
+  ON a.owner = p.owner AND a.category = p.category AND a.funnel_stage = p.funnel_stage
+     AND a.channel = p.channel AND a.region = p.region AND a.month = p.month
+WHERE p.scenario_id = $1 AND p.month BETWEEN $2 AND $3
+GROUP BY p.owner
+"""

@@ -364,3 +364,33 @@ MIGRATIONS.append(
         """,
     )
 )
+
+
+MIGRATIONS.append(
+    (
+        "0011_freed_money",
+        """
+        -- Money the closed months did not spend (plan minus actual per line, where positive),
+        -- released back to the pool: one release per fiscal year and as-of month, per owner the
+        -- amount freed since the year's earlier releases. Heads approve a release first when it
+        -- needs them (both, for joint lines' money; or both instead of an executive).
+        CREATE TABLE freed_releases (
+            fiscal_year INTEGER NOT NULL,
+            as_of DATE NOT NULL,
+            owner VARCHAR NOT NULL CHECK (owner IN ('sales', 'marketing', 'joint')),
+            amount DECIMAL(18,2) NOT NULL CHECK (amount >= 0),
+            released_by VARCHAR NOT NULL,
+            released_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (fiscal_year, as_of, owner)
+        );
+        CREATE TABLE freed_approvals (
+            fiscal_year INTEGER NOT NULL,
+            as_of DATE NOT NULL,
+            person VARCHAR NOT NULL,
+            department VARCHAR NOT NULL CHECK (department IN ('sales', 'marketing')),
+            approved_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (fiscal_year, as_of, department)
+        );
+        """,
+    )
+)

@@ -96,3 +96,21 @@ def test_a_viewer_reads_the_variances_but_is_offered_no_form(store_file):
     at = open_page(signed_in("Vic Viewer"), "forecast.py")
     assert table(at, "Group", "Variance", "State") is not None
     assert not [b for b in at.button if b.label in ("Explain", "Accept", "Question")]
+
+
+def test_both_heads_release_the_freed_money(store_file):
+    from planning.freed import freed
+
+    state = freed(_store(store_file), 2026)
+    assert state.total_to_release > 0 and state.to_release["joint"] > 0
+    at = open_page(signed_in("Erin Executive"), "forecast.py")
+    assert not [b for b in at.button if b.key == "freed_release"]  # joint money: heads first
+    at = open_page(signed_in("Sofia Sales"), "forecast.py")
+    at.button(key="freed_release").click().run()
+    assert "Approved; the release waits for the other head." in at.success[0].value
+    at = open_page(signed_in("Marco Marketing"), "forecast.py")
+    at.button(key="freed_release").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Released $")
+    after = freed(_store(store_file), 2026)
+    assert after.released_now and after.total_released == state.total_to_release
