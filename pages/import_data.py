@@ -77,6 +77,13 @@ def problems_table(report: ImportReport) -> pd.DataFrame:
           "Problem": p.message, "Fix": p.fix} for p in report.problems])
 
 
+def omitted_table(report: ImportReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"More": o.count, "Like row": o.example.row, "Column": o.example.column,
+          "Problem": o.example.message, "Up to row": o.last_row, "Fix": o.example.fix}
+         for o in report.omitted])
+
+
 def summary_line(report: ImportReport) -> str:
     text = (f"**{report.rows:,}** rows: **{report.added:,}** new, **{report.updated:,}** changed,"
             f" **{report.unchanged:,}** unchanged")
@@ -126,8 +133,12 @@ elif upload is not None:
             st.error(f"**{upload.name}** was refused: {report.problem_count:,} problem(s) found."
                      " Nothing was written. Fix them all and upload the file again.",
                      icon=":material/error:")
-            if report.problem_count > len(report.problems):
-                st.caption(f"The first {len(report.problems):,} are listed.")
+            if report.omitted:
+                # Per kind of problem, how many more there are than the table lists.
+                st.caption(f"The first {len(report.problems):,} are listed below; more of the"
+                           " same kinds:")
+                st.dataframe(omitted_table(report), hide_index=True, width="stretch",
+                             key="omitted")
             table = problems_table(report)
             # Rows tall enough for three lines: a long problem or fix wraps, never cut off.
             st.dataframe(table, hide_index=True, width="stretch", key="problems", row_height=72,

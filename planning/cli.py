@@ -159,9 +159,8 @@ def _import(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentP
     if not report.ok:
         for problem in report.problems:
             print(problem, file=sys.stderr)
-        if report.problem_count > len(report.problems):
-            print(f"{report.file}: ... and {report.problem_count - len(report.problems)} more"
-                  " problems", file=sys.stderr)
+        for more in report.omitted:  # per kind: how many more like a listed one, up to which row
+            print(more, file=sys.stderr)
         print(f"{report.file}: refused, {report.problem_count} problem(s); nothing was written",
               file=sys.stderr)
         return 1

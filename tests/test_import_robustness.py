@@ -128,6 +128,44 @@ def test_a_million_unknown_columns_are_counted_and_a_thousand_listed(store):
     assert str(more).startswith("plan.csv:1:c0: and 999,000 more problem(s) like this one")
 
 
+# -- quotes ---------------------------------------------------------------------------------------
+
+def test_a_quote_inside_a_cell_that_is_not_quoted_is_text(store):
+    # An odd number of quotes in the file: it is checked for one left open, and has none.
+    report = import_csv(store, "plan", plan(row(description='12" screen'), row("2026-02")))
+    assert report.ok, messages(report)
+    assert lines(store)[0] == ("2026-01", Decimal("100.00"), '12" screen')
+
+
+def test_a_quote_left_open_is_named_at_its_row_without_reading_the_rest(store):
+    rest = "".join(row(region=f"R{i}") + "\n" for i in range(200_000))  # about 11 MB
+    data = plan(row(), row("2026-02")) + b'"' + rest.encode()
+    start = time.monotonic()
+    report = import_csv(store, "plan", data)
+    assert time.monotonic() - start < 10
+    assert messages(report) == [(4, "-", "this row cannot be read (a quoted cell is not closed"
+                                         " before the end of the file)")]
+
+
+def test_a_quoted_cell_of_megabytes_is_named_by_its_column(store):
+    big = '"' + "ab\n" * 3_000_000 + '"'  # 9 MB over 3 million lines: measured, not split
+    report = import_csv(store, "plan", plan(row(), row("2026-02", description=big),
+                                            row("2026-03", "x")))
+    assert messages(report) == [(3, "description", "is 9000000 characters long, more than 200"),
+                                (4, "amount", "'x' is not a plain amount")]
+    assert report.problems[0].value.startswith("ab\nab\n")
+
+
+def test_the_values_of_bad_cells_are_shown_however_many_rows_are_bad(store):
+    rows = [row(f"2026-{m:02d}", f"{i}x", region=f"R{i}") for i in range(300) for m in (1, 2)]
+    rows.insert(0, row(region="R-1", description='"a, quoted, cell"'))
+    rows.append(row("2026-99", region="last"))
+    report = import_csv(store, "plan", plan(*rows))
+    assert report.problem_count == 601
+    assert [(p.row, p.value) for p in report.problems[:2]] == [(3, "0x"), (4, "0x")]
+    assert (report.problems[-1].row, report.problems[-1].value) == (603, "2026-99")
+
+
 # -- rows with too many cells ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("extra", [2, 10_000, 1_000_000])

@@ -17,7 +17,16 @@ import duckdb
 from planning import access
 from planning.errors import Refused
 from planning.imports import cross_row, merge
-from planning.imports.kinds import KINDS, Kind, cleaned, code_sql, convert, invalid, trimmed
+from planning.imports.kinds import (
+    KINDS,
+    Kind,
+    cleaned,
+    code_name_sql,
+    code_number_sql,
+    convert,
+    invalid,
+    trimmed,
+)
 from planning.imports.messages import explain
 from planning.imports.problems import (
     PER_KIND,
@@ -109,6 +118,14 @@ class _Job:
         # gigabytes. A row spans two lines at most on average (a cell with a line break).
         if lines > 2 * MAX_ROWS:
             return self._too_many(found, lines)
+        if self.source.data.count(b'"') % 2:
+            # An odd number of quotes: one may be left open (or a cell holds one, 12" screen).
+            # An open one is named from the file alone: DuckDB would take seconds to skip what
+            # follows it, to no use.
+            self._layout(-1, found)
+            if found.count_of("quotes"):
+                return self._refuse(found)
+            found = ProblemList()
         while True:
             try:
                 self._stage(cur)
@@ -202,25 +219,36 @@ class _Job:
         (`store_rejects`) costs a copy of the row per extra cell, quadratic in the row's length.
         `_shape` flags a row with fewer cells than the header, or with one more: DuckDB would
         quietly drop an empty last cell, so "…,12,500.00," would read as 12 and a description of
-        500.00. The text of the cells is staged again only if some row has a problem, to name it.
+        500.00. A bad row keeps what naming its problems needs, not its text: each cell's problem
+        code as a number (`_code_<column>`, see kinds.CODES) and, for a short row, how many cells
+        it has; a refused file's text cells are never written anywhere, so a bad row's are
+        NULL (two million bad rows of text were 250 MB staged twice).
         """
-        typed = ", ".join(f'{convert(c)} AS "{c.name}"' for c in self.kind.columns)
         controls = self.source.controls > 0
         bad = " OR ".join(f"({invalid(c, controls)})" for c in self.kind.columns)
+        typed = ", ".join(
+            f'CASE WHEN NOT _bad THEN {convert(c)} END AS "{c.name}"' if c.type == "text"
+            else f'{convert(c)} AS "{c.name}"' for c in self.kind.columns)
+        codes = ", ".join(f'CASE WHEN _bad AND _shape IS NULL THEN {code_number_sql(c)} END'
+                          f' AS "_code_{c.name}"' for c in self.kind.columns)
         last = self.source.columns[-1]
+        present = " + ".join(f'("{c}" IS NOT NULL)::INT' for c in self.source.columns)
         shape = (f"CASE WHEN {EXTRA} IS NOT NULL THEN 'too_many_cells'"
-                 f" WHEN \"{last}\" IS NULL THEN 'too_few_cells' END")
+                 f" WHEN \"{last}\" IS NULL THEN 'too_few_cells' END AS _shape,"
+                 f" CASE WHEN \"{last}\" IS NULL THEN {present} END AS _cells,"
+                 f" hash({', '.join((*self.source.columns, EXTRA))}) AS _hash")
         while True:
-            for table in ("stg", "problems", "problem_counts", "bad_cells", "typed_data",
-                          "keyed"):
+            for table in ("problems", "problem_counts", "listed_text", "typed_data", "keyed"):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
             for view in ("typed", "keyed"):
                 cur.execute(f"DROP VIEW IF EXISTS {view}")
             try:
-                raw = f"SELECT *, {shape} AS _shape FROM ({self._read_csv()})"
-                cur.execute(f"CREATE TEMP TABLE typed_data AS SELECT {typed}, _shape,"
-                            f" (_shape IS NOT NULL OR {bad}) AS _bad"
-                            f" FROM ({self._cleaned_rows(raw, '_shape, ')})", [self.path])
+                raw = f"SELECT *, {shape} FROM ({self._read_csv()})"
+                flagged = (f"SELECT *, (_shape IS NOT NULL OR {bad}) AS _bad"
+                           f" FROM ({self._cleaned_rows(raw, '_shape, _cells, _hash, ')})")
+                cur.execute(f"CREATE TEMP TABLE typed_data AS SELECT {typed}, _shape, _cells,"
+                            f" _bad, CASE WHEN _bad THEN _hash END AS _hash, {codes}"
+                            f" FROM ({flagged})", [self.path])
                 break
             except duckdb.Error as exc:
                 if self.parallel and "quoted new lines" in str(exc):
@@ -272,33 +300,54 @@ class _Job:
         (_row, col, value, code, detail, other_row). Both stay small whatever the file."""
         cross_row.create_problem_tables(cur)
         if cur.execute("SELECT count(*) FROM typed_data WHERE _bad").fetchone()[0]:
-            cur.execute(f"CREATE TEMP TABLE stg AS {self._read_csv()}", [self.path])
             # A row of the wrong shape is named once, with its cells; its cells are not judged.
-            present = " + ".join(f'(stg."{c}" IS NOT NULL)::INT' for c in self.source.columns)
-            text = ", ".join(f'stg."{c}"' for c in (*self.source.columns, EXTRA))
             cross_row.add(
-                cur, "SELECT t._row, '-' AS col, concat_ws(',', " + text + ") AS value,"
-                " t._shape AS code, CASE t._shape WHEN 'too_few_cells' THEN (" + present
-                + f") || ' cells but the header has ' ELSE 'more cells than the header''s ' END"
-                f" || {len(self.source.columns)} AS detail, NULL::BIGINT AS other_row"
-                " FROM stg JOIN typed t ON stg.rowid = t._row WHERE t._shape IS NOT NULL")
-            bad_rows = self._cleaned_rows("SELECT rowid AS _row, * FROM stg WHERE rowid IN"
-                                          " (SELECT _row FROM typed WHERE _bad AND _shape IS NULL)",
-                                          "_row, ")
-            # Each cell's problem code, once: the text is read back only for the rows listed.
-            codes = ", ".join(f'{code_sql(c)} AS "{c.name}"' for c in self.kind.columns)
-            cur.execute(f"CREATE TEMP TABLE bad_cells AS SELECT _row, {codes} FROM ({bad_rows})")
+                cur, "SELECT _row, '-' AS col, NULL AS value, _shape AS code, CASE _shape WHEN"
+                " 'too_few_cells' THEN _cells || ' cells but the header has ' ELSE 'more cells"
+                f" than the header''s ' END || {len(self.source.columns)} AS detail,"
+                " NULL::BIGINT AS other_row FROM typed WHERE _shape IS NOT NULL")
             for c in self.kind.columns:
-                cross_row.add(cur, f"SELECT _row, '{c.name}' AS col, NULL AS value, \"{c.name}\""
-                                   " AS code, NULL AS detail, NULL::BIGINT AS other_row"
-                                   f" FROM bad_cells WHERE \"{c.name}\" IS NOT NULL")
-            listed = self._cleaned_rows("SELECT rowid AS _row, * FROM stg WHERE rowid IN"
-                                        " (SELECT _row FROM problems)", "_row, ")
-            for c in self.kind.columns:
-                cur.execute(f"UPDATE problems SET value = left(v.\"{c.name}\", {VALUE_CHARS + 1}),"
-                            f" chars = length(v.\"{c.name}\") FROM ({listed}) v"
-                            f" WHERE problems._row = v._row AND problems.col = '{c.name}'")
+                code = f'"_code_{c.name}"'
+                cross_row.add(cur, f"SELECT _row, '{c.name}' AS col, NULL AS value,"
+                                   f" {code_name_sql(code)} AS code, NULL AS detail, NULL::BIGINT"
+                                   f" AS other_row FROM typed WHERE {code} IS NOT NULL")
+            self._problem_values(cur)
         cross_row.check(cur, self.kind, self.scenario, self.start_month)
+
+    def _problem_values(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """The text of the cells (of the whole row, for a row of the wrong shape) that problems
+        show, cut to what a problem shows. Staging kept each bad row's hash (`_hash`); the file
+        is read once more and only rows with a wanted hash are kept: rows with the same hash hold
+        the same text, so the text is found without numbering the rows read. The wanted rows
+        are those a report can list (the first SHOWN_PROBLEMS rows, and each kind's first), so
+        their hashes go into the query as constants: DuckDB then streams the file past them
+        (joined to a table of hashes, or read beside `typed` in a positional join, it held the
+        whole file: +450 MB for two million rows)."""
+        hashes = [h for (h,) in cur.execute(
+            "SELECT DISTINCT _hash FROM typed WHERE _row IN (SELECT _row FROM (SELECT DISTINCT"
+            f" _row FROM problems ORDER BY _row LIMIT {SHOWN_PROBLEMS}) UNION SELECT min(_row)"
+            " FROM problems GROUP BY col, code)").fetchall()]
+        columns = (*self.source.columns, EXTRA)
+        wanted = ", ".join(f"{int(h)}::UBIGINT" for h in hashes)
+        rows = (f"SELECT * FROM (SELECT *, hash({', '.join(columns)}) AS _hash"
+                f" FROM ({self._read_csv()})) WHERE _hash IN ({wanted})")
+        line = "concat_ws(',', " + ", ".join(f'"{c}"' for c in columns) + ")"
+        cleaned_rows = self._cleaned_rows(f"SELECT *, {line} AS _line FROM ({rows})",
+                                          "_hash, _line, ")
+        cells = ", ".join(f'any_value(left("{c.name}", {VALUE_CHARS + 1})) AS "{c.name}",'
+                          f' any_value(length("{c.name}")) AS "{c.name}_chars"'
+                          for c in self.kind.columns)
+        cur.execute(f"CREATE TEMP TABLE listed_text AS SELECT t._row, v.* FROM typed t JOIN"
+                    f" (SELECT _hash, any_value(left(_line, {VALUE_CHARS + 1})) AS _line,"
+                    f" any_value(length(_line)) AS _line_chars, {cells} FROM ({cleaned_rows})"
+                    " GROUP BY _hash) v ON v._hash = t._hash"
+                    " WHERE t._row IN (SELECT _row FROM problems)", [self.path])
+        cur.execute("UPDATE problems SET value = v._line, chars = v._line_chars FROM listed_text v"
+                    " WHERE problems._row = v._row AND problems.col = '-'")
+        for c in self.kind.columns:
+            cur.execute(f'UPDATE problems SET value = v."{c.name}", chars = v."{c.name}_chars"'
+                        f" FROM listed_text v WHERE problems._row = v._row"
+                        f" AND problems.col = '{c.name}'")
 
     def _collect(self, cur: duckdb.DuckDBPyConnection, found: ProblemList,
                  places: Layout | None) -> None:

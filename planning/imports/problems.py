@@ -134,6 +134,10 @@ class ProblemList:
         """Whether a problem of this kind would still be kept in full (else only count it)."""
         return len(self._kept.get(kind, ())) < self.per_kind
 
+    def count_of(self, kind: object) -> int:
+        """How many problems of this kind were added."""
+        return self._counts.get(kind, 0)
+
     @property
     def count(self) -> int:
         return sum(self._counts.values())

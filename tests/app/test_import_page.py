@@ -1,7 +1,7 @@
 """The Import & export page: a bad file shows every problem and writes nothing."""
 from __future__ import annotations
 
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, table
 
 BAD_PLAN = (
     "fiscal_year,owner,category,funnel_stage,channel,region,month,amount\n"
@@ -104,3 +104,21 @@ def test_templates_and_exports_are_offered(app):
     labels = [b.label for b in at.get("download_button")]
     assert "Download the plan template" in labels
     assert {"plan FY2026", "actuals FY2026", "outcomes FY2026", "targets FY2026"} <= set(labels)
+
+
+def test_problems_past_the_listing_are_counted_kind_by_kind(app, store_file):
+    at = open_page(app, "import_data.py")
+    at.selectbox(key="scenario").set_value("Digital shift").run()
+    header = BAD_PLAN.split(b"\n", 1)[0]
+    rows = b"".join(b"2026,sales,Events,awareness,Webinars,R%d,2026-01,%dx\n"
+                    b"2026,salse,Events,awareness,Webinars,R%d,2026-02,1.00\n" % (i, i, i)
+                    for i in range(700))
+    at.file_uploader(key="upload_0").upload("many.csv", header + b"\n" + rows, "text/csv")
+    at.run()
+    assert not at.exception
+    assert "was refused: 1,400 problem(s)" in at.error[0].value
+    more = table(at, "More", "Like row", "Up to row").value
+    assert list(more["More"]) == [200, 200]
+    assert list(more["Column"]) == ["amount", "owner"]
+    assert list(more["Up to row"]) == [1400, 1401]
+    assert more["Problem"][1] == "'salse' is not one of the accepted values"
