@@ -1,9 +1,6 @@
 """Write the CSV form the importer reads, safe to open in a spreadsheet."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from planning.imports.cross_row import fiscal_year_of
 from planning.imports.kinds import KINDS
 from planning.model import BASELINE
@@ -12,18 +9,20 @@ from planning.store import Store
 # A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection);
 # the importer strips it again, so an export still imports to the same store. A cell that starts
 # with apostrophes before such a character gets one more, so taking one off gives it back.
-_GUARDED = "CASE WHEN regexp_matches({c}, '^''*[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END"
+_GUARDED = "CASE WHEN {matches} THEN '''' || {c} ELSE {c} END"
+_FORMULA = "'^''*[=+\\-@\\t\\r]'"
 # A line break in a cell is written LF: a CR would not survive a reader that translates newlines
 # (a spreadsheet, Python's text mode), so the round trip would change the cell.
 _LINE_BREAKS = "replace(replace({c}, chr(13) || chr(10), chr(10)), chr(13), chr(10))"
 
 
-def _cell(kind_name: str, name: str, column_type: str) -> str:
+def _cell(store: Store, kind_name: str, name: str, column_type: str) -> str:
     c = f'x."{name}"'
     if column_type == "month":
         return f"strftime({c}, '%Y-%m')"
     if column_type == "text":
-        return _GUARDED.format(c=_LINE_BREAKS.format(c=c))
+        text = _LINE_BREAKS.format(c=c)
+        return _GUARDED.format(c=text, matches=store.dialect.matches(text, _FORMULA))
     if column_type == "target":
         # 0.250000 -> 0.25; 27900000.000000 -> 27900000
         return f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.')"
@@ -32,7 +31,8 @@ def _cell(kind_name: str, name: str, column_type: str) -> str:
 
 def export_sql(store: Store, kind_name: str, scenario: str, year: int | None) -> tuple[str, list]:
     kind = KINDS[kind_name]
-    cells = ", ".join(f'{_cell(kind_name, c.name, c.type)} AS "{c.name}"' for c in kind.columns)
+    cells = ", ".join(f'{_cell(store, kind_name, c.name, c.type)} AS "{c.name}"'
+                      for c in kind.columns)
     order = ", ".join(f'x."{k}"' for k in kind.key)
     if kind_name == "plan":
         source = ("(SELECT l.*, s.fiscal_year FROM plan_lines l JOIN scenarios s"
@@ -56,8 +56,4 @@ def export_csv(store: Store, kind_name: str, *, scenario: str = BASELINE,
                year: int | None = None) -> str:
     """The rows of one kind as CSV text, in the contract's column order, sorted by key."""
     sql, params = export_sql(store, kind_name, scenario, year)
-    with tempfile.TemporaryDirectory() as tmp, store.cursor() as cur:
-        out = Path(tmp) / "export.csv"
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE export_rows AS {sql}", params)
-        cur.execute(f"COPY export_rows TO '{out}' (HEADER, DELIMITER ',')")
-        return out.read_text(encoding="utf-8")
+    return store.csv_text(sql, params)

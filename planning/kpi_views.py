@@ -288,7 +288,7 @@ def _unplanned(store: Store, year: int, scenario: str, months: list[date], where
                limit: int) -> Unplanned:
     clause, params = where.where(outcomes=False)
     first_last = span(months)
-    rows = store.query(sql.UNPLANNED.format(where=clause),
+    rows = store.query(sql.UNPLANNED_BY_DIALECT[store.dialect.name].format(where=clause),
                        [year, scenario, *first_last, *params, *first_last, *params, limit])
     return Unplanned(rows[0][-1] if rows else 0, [r[:-1] for r in rows])
 

@@ -124,8 +124,9 @@ def _fill(cur: duckdb.DuckDBPyConnection, sid: int, where: BudgetFilter, weight:
     _check_values(cur, sid, where)
     all_sql, all_params = _where(sid, where, unlocked=False)
     lines, matched, total, largest, owners = cur.execute(
-        "SELECT count(*) FILTER (NOT l.locked), count(*), sum(l.amount) FILTER (NOT l.locked),"
-        " max(l.amount) FILTER (NOT l.locked), list(DISTINCT l.owner) FILTER (NOT l.locked)"
+        "SELECT count(*) FILTER (WHERE NOT l.locked), count(*),"
+        " sum(l.amount) FILTER (WHERE NOT l.locked), max(l.amount) FILTER (WHERE NOT l.locked),"
+        " list(DISTINCT l.owner) FILTER (WHERE NOT l.locked)"
         f" FROM plan_lines l WHERE {all_sql}", all_params).fetchone()
     if lines == 0:
         if matched:

@@ -162,8 +162,8 @@ def test_a_change_and_its_entry_land_together_or_not_at_all(tandem, snapshot, mo
     ("before", "'{\"total\":\"1.00\"}'"),
     ("after", "replace(after, '0', '9')"),
     ("reason", "'because'"),
-    ("recorded_at", "recorded_at + INTERVAL 1 SECOND"),
-    ("recorded_at", "recorded_at + INTERVAL 1 MICROSECOND"),
+    ("recorded_at", "recorded_at + INTERVAL '1 second'"),
+    ("recorded_at", "recorded_at + INTERVAL '1 microsecond'"),
     ("prev_hash", "repeat('1', 64)"),
     ("hash", "repeat('f', 64)"),
 ])

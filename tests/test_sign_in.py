@@ -12,7 +12,7 @@ import planning.people
 from planning import throttle
 from planning.errors import Refused
 from planning.people import People, Person, SignInThrottled
-from planning.store import Store
+from planning.store import Store, open_store
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 
@@ -146,7 +146,8 @@ def test_failures_are_forgotten_a_day_after_the_last(people, clock):
 def test_the_throttle_is_kept_in_the_store_for_every_process(people, store, clock, tmp_path):
     fail(people, 5)
     store.close()
-    reopened = Store(tmp_path / "t.duckdb")  # another app process, or after a restart
+    # Another app process, or after a restart: the same store opened again by its address.
+    reopened = open_store(getattr(store, "url", store.path))
     try:
         with pytest.raises(SignInThrottled):
             People(reopened).sign_in("Ann Ames", "correct horse", client="10.0.0.9")

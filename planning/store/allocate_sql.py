@@ -35,7 +35,7 @@ BUCKETS = 4096
 BIGINT_LIMIT = 2**62
 
 # Per group: its lines, the sum and the largest of their weights.
-_SUMS = "SELECT g, count(*), sum(w), max(w) FROM ({source}) GROUP BY g"
+_SUMS = "SELECT g, count(*), sum(w), max(w) FROM ({source}) AS i GROUP BY g"
 
 # `sure`: the least weight whose share is a cent or more, so its part is surely not zero.
 _PLAN_TABLE = """
@@ -53,7 +53,7 @@ CREATE OR REPLACE TEMP TABLE alloc_pick AS
 WITH hist AS (
     SELECT i.g, {rem} // a.step AS bucket, count(*) AS lines, sum({share} // a.denom) AS floors
     FROM ({source}) i JOIN alloc_groups a USING (g)
-    GROUP BY ALL
+    GROUP BY i.g, bucket
 ), left_over AS (
     SELECT g, any_value(a.mag) - sum(floors) AS k FROM hist JOIN alloc_groups a USING (g)
     GROUP BY g
@@ -178,7 +178,7 @@ def part(t: str, weight: str, tie: str, line_id: str) -> str:
     """
     share = _SHARE.format(w=weight, t=t)
     rem = f"({share} % a.denom)"
-    return (f"(a.sgn * ({share} // a.denom + CASE WHEN {rem} > a.cut_rem THEN 1"
+    return (f"(a.sgn * (({share} // a.denom) + CASE WHEN {rem} > a.cut_rem THEN 1"
             f" WHEN {rem} < a.cut_rem THEN 0 WHEN {tie} < a.cut_tie"
             f" OR ({tie} = a.cut_tie AND {line_id} <= a.cut_id) THEN 1 ELSE 0 END))")
 

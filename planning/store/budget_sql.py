@@ -11,13 +11,13 @@ GROUP BY l.owner
 BY_DIMENSION = """
 SELECT l.{dim} AS value, l.owner, sum(l.amount) AS amount
 FROM plan_lines l WHERE {where}
-GROUP BY ALL ORDER BY value, l.owner
+GROUP BY l.{dim}, l.owner ORDER BY value, l.owner
 """
 
 MONTHLY = """
 SELECT l.month, l.owner, sum(l.amount)
 FROM plan_lines l WHERE {where}
-GROUP BY ALL ORDER BY l.month, l.owner
+GROUP BY l.month, l.owner ORDER BY l.month, l.owner
 """
 
 LINES_PAGE = """

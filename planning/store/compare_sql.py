@@ -6,7 +6,7 @@ BY_DIMENSION = """
 SELECT l.{dim}, s.name, sum(l.amount)
 FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
 WHERE s.fiscal_year = ? AND s.name IN ({names})
-GROUP BY ALL ORDER BY 1, 2
+GROUP BY l.{dim}, s.name ORDER BY 1, 2
 """
 
 # Lines whose amount differs most between a base scenario and another (a missing line is 0).
@@ -20,7 +20,7 @@ SELECT coalesce(a.owner, b.owner), coalesce(a.category, b.category),
        coalesce(b.amount, 0) - coalesce(a.amount, 0) AS diff
 FROM a FULL OUTER JOIN b USING (owner, category, funnel_stage, channel, region, month)
 WHERE coalesce(a.amount, -1) IS DISTINCT FROM coalesce(b.amount, -1)
-ORDER BY abs(diff) DESC, 1, 2, 3, 4, 5, 6
+ORDER BY abs(coalesce(b.amount, 0) - coalesce(a.amount, 0)) DESC, 1, 2, 3, 4, 5, 6
 LIMIT ?
 """
 

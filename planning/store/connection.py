@@ -7,6 +7,7 @@ store's revision, so read results can be kept per revision (`Store.reads`).
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -346,6 +347,14 @@ class Store:
             # with no default database set", DuckDB 1.5): fold the new schema into the file now.
             with self.write_cursor() as cur:
                 cur.execute("CHECKPOINT")
+
+    def csv_text(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> str:
+        """The rows of a query as CSV text with a header (an export)."""
+        with tempfile.TemporaryDirectory() as tmp, self.cursor() as cur:
+            out = Path(tmp) / "export.csv"
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE export_rows AS {sql}", params)
+            cur.execute(f"COPY export_rows TO '{out}' (HEADER, DELIMITER ',')")
+            return out.read_text(encoding="utf-8")
 
     # -- settings -----------------------------------------------------------------------------
     def setting(self, key: str) -> str:

@@ -36,20 +36,24 @@ CHECKS = {
     "plan line ids repeat": "SELECT id FROM plan_lines GROUP BY id HAVING count(*) > 1",
     "actual ids repeat": "SELECT id FROM actuals GROUP BY id HAVING count(*) > 1",
     "plan lines repeat a key in a scenario":
-        f"SELECT scenario_id, {LINE_KEY} FROM plan_lines GROUP BY ALL HAVING count(*) > 1",
-    "actuals repeat a key": f"SELECT {LINE_KEY} FROM actuals GROUP BY ALL HAVING count(*) > 1",
+        f"SELECT scenario_id, {LINE_KEY} FROM plan_lines GROUP BY scenario_id, {LINE_KEY}"
+        " HAVING count(*) > 1",
+    "actuals repeat a key": f"SELECT {LINE_KEY} FROM actuals GROUP BY {LINE_KEY}"
+                           " HAVING count(*) > 1",
     "plan lines above the id mark": _above_mark("plan_lines"),
     "actuals above the id mark": _above_mark("actuals"),
     "id marks missing":
         "SELECT t FROM (VALUES ('plan_lines'), ('actuals')) v(t)"
         " WHERE t NOT IN (SELECT table_name FROM id_marks)",
     "plan lines of a scenario that does not exist":
-        "SELECT l.id FROM plan_lines l ANTI JOIN scenarios s ON s.id = l.scenario_id",
+        "SELECT l.id FROM plan_lines l"
+        " WHERE NOT EXISTS (SELECT 1 FROM scenarios s WHERE s.id = l.scenario_id)",
     "plan lines outside their scenario's fiscal year":
         f"SELECT l.id FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id"
         f" WHERE {_FISCAL_YEAR} <> s.fiscal_year",
     "sign-offs of lines that do not exist":
-        "SELECT o.line_id FROM sign_offs o ANTI JOIN plan_lines l ON l.id = o.line_id",
+        "SELECT o.line_id FROM sign_offs o"
+        " WHERE NOT EXISTS (SELECT 1 FROM plan_lines l WHERE l.id = o.line_id)",
     "sign-offs of a version the line never had":
         "SELECT o.line_id FROM sign_offs o JOIN plan_lines l ON l.id = o.line_id"
         " WHERE o.version > l.version",
@@ -57,9 +61,11 @@ CHECKS = {
         "SELECT o.line_id FROM sign_offs o JOIN plan_lines l ON l.id = o.line_id"
         " WHERE o.department = l.owner",
     "comments on lines that do not exist":
-        "SELECT c.id FROM comments c ANTI JOIN plan_lines l ON l.id = c.line_id",
+        "SELECT c.id FROM comments c"
+        " WHERE NOT EXISTS (SELECT 1 FROM plan_lines l WHERE l.id = c.line_id)",
     "assumptions of a scenario that does not exist":
-        "SELECT a.name FROM assumptions a ANTI JOIN scenarios s ON s.id = a.scenario_id",
+        "SELECT a.name FROM assumptions a"
+        " WHERE NOT EXISTS (SELECT 1 FROM scenarios s WHERE s.id = a.scenario_id)",
     "locked scenarios with lines not signed off":
         "SELECT l.id FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id"
         " WHERE s.locked AND l.status <> 'signed_off'",
@@ -77,17 +83,17 @@ SEQUENCED = (("scenarios", "scenario_ids"), ("imports", "import_ids"), ("people"
 def _optional_checks(store: Store) -> dict[str, str]:
     """Rules on tables and sequences that a store may not have yet (older schema)."""
     tables = {r[0] for r in store.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")}
-    sequences = {r[0] for r in store.query("SELECT sequence_name FROM duckdb_sequences()")}
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+        [store.dialect.schema])}
+    sequences = {name: last or 0 for name, last in store.query(store.dialect.sequences)}
     found = {}
     for table, sequence in SEQUENCED:
         if table in tables and sequence in sequences:
             found[f"{table} ids above their sequence"] = (
-                f"SELECT id FROM {table} WHERE id > (SELECT coalesce(last_value, 0)"
-                f" FROM duckdb_sequences() WHERE sequence_name = '{sequence}')")
+                f"SELECT id FROM {table} WHERE id > {int(sequences[sequence])}")
     if "store_revision" in tables:
         found["store revision rows (one expected)"] = (
-            "SELECT 1 FROM (SELECT count(*) AS n FROM store_revision) WHERE n <> 1")
+            "SELECT 1 FROM (SELECT count(*) AS n FROM store_revision) AS r WHERE n <> 1")
     return found
 
 
@@ -95,7 +101,7 @@ def violations(store: Store) -> list[str]:
     """One line per broken rule with how many times it is broken; empty when all hold."""
     found = []
     for rule, sql in {**CHECKS, **_optional_checks(store)}.items():
-        count = store.scalar(f"SELECT count(*) FROM ({sql})")
+        count = store.scalar(f"SELECT count(*) FROM ({sql}) AS broken")
         if count:
             found.append(f"{rule}: {count}")
     return found

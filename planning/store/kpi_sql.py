@@ -11,20 +11,21 @@ from __future__ import annotations
 OUTCOMES = """
 SELECT x.month, x.sourced_by, sum(leads), sum(mqls), sum(sqls), sum(opportunities), sum(wins),
        sum(pipeline), sum(revenue), sum(renewals_due), sum(renewals_won)
-FROM outcomes x WHERE x.month BETWEEN ? AND ? {where} GROUP BY ALL
+FROM outcomes x WHERE x.month BETWEEN ? AND ? {where} GROUP BY x.month, x.sourced_by
 """
 
 # Per month, owner and funnel stage.
 SPEND = """
 SELECT x.month, x.owner, x.funnel_stage, sum(x.amount)
-FROM actuals x WHERE x.month BETWEEN ? AND ? {where} GROUP BY ALL
+FROM actuals x WHERE x.month BETWEEN ? AND ? {where}
+GROUP BY x.month, x.owner, x.funnel_stage
 """
 
 _ADOPTED_LINES = """plan_lines x JOIN scenarios s ON s.id = x.scenario_id
 WHERE s.fiscal_year = ? AND s.name = ? AND x.month BETWEEN ? AND ? {where}"""
 
 PLANNED = f"SELECT x.month, x.owner, x.funnel_stage, sum(x.amount) FROM {_ADOPTED_LINES}" \
-          " GROUP BY ALL"
+          " GROUP BY x.month, x.owner, x.funnel_stage"
 
 TARGETS = "SELECT kpi, period, target FROM targets WHERE fiscal_year = ?"
 
@@ -65,6 +66,25 @@ SELECT a.owner, a.category, a.funnel_stage, a.channel, a.region, a.month, a.amou
 FROM picked JOIN actuals a USING (id) ORDER BY abs(a.amount) DESC, a.id
 """
 
+# The same in standard SQL, for PostgreSQL (no ANTI JOIN, no max_by of the top n).
+UNPLANNED_STANDARD = f"""
+WITH planned AS (
+    SELECT x.owner, x.category, x.funnel_stage, x.channel, x.region, x.month
+    FROM {_ADOPTED_LINES}
+), extra AS (
+    SELECT x.id, x.amount FROM actuals x
+    WHERE NOT EXISTS (SELECT 1 FROM planned p WHERE p.owner = x.owner
+                      AND p.category = x.category AND p.funnel_stage = x.funnel_stage
+                      AND p.channel = x.channel AND p.region = x.region AND p.month = x.month)
+      AND x.month BETWEEN ? AND ? {{where}}
+), picked AS (SELECT id FROM extra ORDER BY abs(amount) DESC, id LIMIT ?)
+SELECT a.owner, a.category, a.funnel_stage, a.channel, a.region, a.month, a.amount,
+       a.reference, (SELECT count(*) FROM extra)
+FROM picked JOIN actuals a USING (id) ORDER BY abs(a.amount) DESC, a.id
+"""
+UNPLANNED_BY_DIALECT = {"duckdb": UNPLANNED, "postgres": UNPLANNED_STANDARD}
+
 OPTIONS = """
-SELECT DISTINCT {dim} FROM (SELECT {dim} FROM outcomes UNION SELECT {dim} FROM actuals) ORDER BY 1
+SELECT DISTINCT {dim} FROM (SELECT {dim} FROM outcomes UNION SELECT {dim} FROM actuals) AS u
+ORDER BY 1
 """

@@ -11,7 +11,8 @@ from __future__ import annotations
 from planning.store.migrations import MIGRATIONS
 
 # DuckDB built-ins the shared SQL calls. `strftime` knows the codes Tandem's SQL uses; the line
-# key's `hash` only orders ties in an allocation (any stable 64-bit hash of the key will do).
+# key's `hash` only orders ties in an allocation (any stable 64-bit hash of the key will do, so
+# an allocation's leftover cents may fall on other tied lines than in DuckDB; sums are the same).
 FUNCTIONS = r"""
 CREATE FUNCTION year(d date) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CAST(EXTRACT(YEAR FROM d) AS integer);
@@ -31,6 +32,15 @@ CREATE FUNCTION hash(owner varchar, category varchar, funnel_stage varchar, chan
     RETURN ('x' || left(md5(concat_ws(chr(31), owner, category, funnel_stage, channel, region,
                                       month)), 16))::bit(64)::bigint;
 CREATE AGGREGATE list(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray);
+CREATE FUNCTION first_of(anyelement, anyelement) RETURNS anyelement
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT coalesce($1, $2)';
+CREATE AGGREGATE any_value(anyelement) (SFUNC = first_of, STYPE = anyelement);
+-- DuckDB's wide integers and its integer division, as the allocation's SQL spells them.
+CREATE DOMAIN hugeint AS NUMERIC(38, 0);
+CREATE DOMAIN ubigint AS NUMERIC(20, 0);
+CREATE OPERATOR // (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4div);
+CREATE OPERATOR // (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = int8div);
+CREATE OPERATOR // (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = div);
 """
 
 FIRST = (MIGRATIONS[0][1]

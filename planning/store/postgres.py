@@ -146,13 +146,21 @@ class PgCursor:
         self._cur.executemany(text, [[row[k] for k in takes] for row in rows])
         return self
 
+    # A statement that returns no rows (INSERT, UPDATE, DELETE) answers, as in DuckDB, with one
+    # row: how many rows it changed.
     def fetchone(self) -> tuple | None:
+        if self._cur.description is None:
+            return (self._cur.rowcount,)
         return self._cur.fetchone()
 
     def fetchall(self) -> list[tuple]:
+        if self._cur.description is None:
+            return [(self._cur.rowcount,)]
         return self._cur.fetchall()
 
     def fetchmany(self, size: int = 1) -> list[tuple]:
+        if self._cur.description is None:
+            return [(self._cur.rowcount,)]
         return self._cur.fetchmany(size)
 
     @property
@@ -367,6 +375,17 @@ class PostgresStore:
         else:
             with self.cursor() as out, staging(out, mirror) as cur:
                 yield cur
+
+    def csv_text(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> str:
+        """The rows of a query as CSV text with a header (an export)."""
+        with self.cursor() as cur:
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE export_rows AS {sql}", params)
+            chunks = []
+            with cur.copy("COPY export_rows TO STDOUT (FORMAT csv, HEADER)") as copy:
+                for chunk in copy:
+                    chunks.append(bytes(chunk))
+            cur.execute("DROP TABLE export_rows")
+            return b"".join(chunks).decode("utf-8")
 
     # -- revision -------------------------------------------------------------------------------
     def revision(self) -> int:

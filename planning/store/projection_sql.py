@@ -33,7 +33,7 @@ SELECT month, channel,
        coalesce(sum(amount) FILTER (WHERE funnel_stage IN ('awareness', 'consideration')), 0),
        sum(amount)
 FROM plan_lines WHERE scenario_id = ?
-GROUP BY ALL ORDER BY month, channel
+GROUP BY month, channel ORDER BY month, channel
 """
 
 OVERRIDES = """

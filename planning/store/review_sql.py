@@ -27,7 +27,7 @@ LIMIT ?
 STATUS_COUNTS = """
 SELECT l.owner, l.status, count(*), sum(l.amount)
 FROM plan_lines l WHERE l.scenario_id = ?
-GROUP BY ALL ORDER BY 1, 2
+GROUP BY l.owner, l.status ORDER BY 1, 2
 """
 
 COMMENTS = """
@@ -37,11 +37,13 @@ FROM comments c WHERE c.line_id = ? ORDER BY c.created_at, c.id
 
 OPEN_THREADS = """
 SELECT c.line_id, l.owner, l.category, l.channel, l.region, l.month, l.status,
-       count(*) AS n, max(c.created_at) AS last, arg_max(c.body, c.created_at) AS latest,
-       arg_max(c.author, c.created_at) AS by
+       count(*) AS n, max(c.created_at) AS last,
+       (array_agg(c.body ORDER BY c.created_at DESC, c.id DESC))[1] AS latest,
+       (array_agg(c.author ORDER BY c.created_at DESC, c.id DESC))[1] AS by
 FROM comments c JOIN plan_lines l ON l.id = c.line_id
 WHERE l.scenario_id = ? AND l.status <> 'signed_off'
-GROUP BY ALL ORDER BY last DESC
+GROUP BY c.line_id, l.owner, l.category, l.channel, l.region, l.month, l.status
+ORDER BY last DESC
 """
 
 WAITING = """
