@@ -235,7 +235,11 @@ def entries(store: Store, *, since: datetime | None = None, until: datetime | No
     return [Entry(*r) for r in rows]
 
 
-DECISIONS = ["submit", "sign off", "return", "lock", "reopen", "adopt", "set assumption"]
+DECISIONS = ["submit", "sign off", "return", "lock", "reopen", "adopt", "set assumption",
+             "explain variance", "accept explanation", "question explanation",
+             "approve release", "release freed money"]
+# Decisions about the year's spend, not one scenario's lines: in every scenario's minutes.
+YEAR_WIDE = ("fiscal year", "variance ", "freed money ")
 
 
 def minutes(store: Store, since: datetime, until: datetime, scenario: str | None = None) -> str:
@@ -246,7 +250,7 @@ def minutes(store: Store, since: datetime, until: datetime, scenario: str | None
     found = entries(store, since=since, until=until, actions=DECISIONS, limit=10_000)
     if scenario:
         found = [e for e in found if e.entity in (f"scenario {scenario}",) or
-                 e.entity.startswith("fiscal year")]
+                 e.entity.startswith(YEAR_WIDE)]
     # `until` is the first instant after the period: a period ending at midnight ends, as the
     # people reading the minutes count it, on the day before.
     last = until - timedelta(microseconds=1)

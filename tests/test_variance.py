@@ -140,3 +140,19 @@ def test_only_the_owning_side_explains(firm):
     with pytest.raises(Refused, match="no closed-month spend or plan"):
         explain(t.store, who["sofia"], 2026, "sales", "Field", "LATAM", "timing", "none")
     assert t.store.scalar("SELECT count(*) FROM variance_explanations") == 0
+
+
+def test_the_minutes_carry_explanations_and_decisions(firm):
+    from datetime import datetime, timedelta
+
+    from planning.audit import minutes
+
+    t, who = firm
+    explain(t.store, who["sofia"], 2026, "sales", "Field", "EMEA", "timing", "Q2 event paid early")
+    decide(t.store, who["marco"], 2026, "sales", "Field", "EMEA", accept=False,
+           comment="Which event?")
+    now = datetime.now()
+    text = minutes(t.store, now - timedelta(days=1), now + timedelta(days=1), scenario="baseline")
+    assert "**Sofia Sales** explain variance (variance 2026 to 2026-01 sales Field EMEA)" in text
+    assert "category timing, text Q2 event paid early" in text
+    assert "**Marco Marketing** question explanation" in text and "comment Which event?" in text
