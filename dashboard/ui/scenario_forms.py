@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.ui.context import actor, notice, shown_refusals
 from dashboard.ui.filters import line_filter
-from dashboard.ui.format import column, count, format_money, share, table_money_format
+from dashboard.ui.format import column, count, format_money, table, table_money_format
 from planning import Tandem, access
 from planning.budget import Budget
 from planning.money import CENT, ZERO, parse_amount
@@ -263,12 +263,15 @@ def assumptions(t: Tandem, year: int, name: str, state: access.ScenarioState) ->
                   f" {months[0]:%b %Y} to {months[-1]:%b %Y}." if months else
                   " (none yet: import actuals and outcomes).")
                + " Marketing owns the top of the funnel, sales the bottom, MQL → SQL is joint.")
-    st.dataframe(pd.DataFrame([{
-        "Assumption": a.label, "Owner": a.owner,
-        "Value": _shown(a.name, a.value, t.currency), "Default": _shown(a.name, a.default,
-                                                                       t.currency),
-        "Source": a.source} for a in projection.assumptions]), hide_index=True, width="stretch",
-        key="assumptions_table")
+    # Rates and amounts in tables of their own, so each column holds one kind of number.
+    for money, kind, title in ((False, "percent", "Rates"), (True, "money", "Amounts")):
+        rows = [{"Assumption": a.label, "Owner": a.owner, "Value": a.value,
+                 "Default": a.default, "Source": a.source}
+                for a in projection.assumptions if SPEC[a.name].money == money]
+        if rows:
+            st.markdown(f"**{title}**")
+            table(st, rows, key=f"assumptions_{kind}", currency=t.currency,
+                  kinds={"Value": kind, "Default": kind})
     refused = access.scenario_refusal(actor(), "set_assumption", state)
     if refused:
         st.caption(f"Overrides: {refused}.")
@@ -302,11 +305,3 @@ def assumptions(t: Tandem, year: int, name: str, state: access.ScenarioState) ->
             with shown_refusals():
                 t.clear_assumption(year, name, choice[0], actor(), choice[1])
                 notice(f"{SPEC[choice[0]].label} is back to its default for {name}.")
-
-
-def _shown(name: str, value: Decimal | None, currency: str) -> str:
-    if value is None:
-        return "n/a"
-    if SPEC[name].money:
-        return format_money(value, currency)
-    return share(value) if name != "lead_spend_share" or value <= 1 else str(value)

@@ -50,12 +50,14 @@ def test_a_table_holds_numbers_and_keeps_none_empty():
 
 def test_import_tables_keep_numbers_and_wrap_long_fixes(app, store_file):
     at = open_page(app, "import_data.py")
-    at.file_uploader(key="upload").upload("bad.csv", BAD_PLAN, "text/csv")
+    at.selectbox(key="scenario").select("A new scenario…").run()
+    at.text_input(key="new_scenario").input("Formats trial").run()
+    at.file_uploader(key="upload_0").upload("bad.csv", BAD_PLAN, "text/csv")
     at.run()
     assert not at.exception
     problems = table(at, "Row", "Fix")
     assert problems.proto.row_height > 64  # Streamlit wraps text in rows taller than 4rem
-    at.file_uploader(key="upload").upload("good.csv", GOOD_PLAN, "text/csv")
+    at.file_uploader(key="upload_0").upload("good.csv", GOOD_PLAN, "text/csv")
     at.run()
     at.button(key="commit").click().run()
     assert not at.exception

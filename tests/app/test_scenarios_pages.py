@@ -173,3 +173,12 @@ def test_a_head_is_offered_only_the_assumptions_of_their_side(store_file):
     for label in offered:
         spec = next(s for s in SPEC.values() if label.startswith(s.label))
         assert spec.owner in ("marketing", "joint"), label
+
+
+def test_assumptions_are_numbers_rates_apart_from_amounts(app):
+    at = open_page(app, "scenarios.py")
+    rates = [d for d in at.dataframe if column_formats(d).get("Value") == "%.1f%%"]
+    amounts = [d for d in at.dataframe if column_formats(d).get("Value") == "dollar"]
+    assert rates and amounts
+    assert_numeric(rates[0], "Value", "Default")
+    assert_numeric(amounts[0], "Value", "Default")
