@@ -12,6 +12,7 @@ from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_
 from dashboard.ui.filters import line_filter
 from dashboard.ui.format import count, percent, state
 from dashboard.ui.history import line_history
+from dashboard.ui.variances import variance_summary
 from planning import access, audit
 from planning.review import Review
 
@@ -60,6 +61,8 @@ fmt.table(st, [{"Owner": owner} | {state(s): int(by_owner.loc[owner, s])
                                    if s in by_owner else 0 for s in STATES}
                for owner in by_owner.index], key="status_table",
           kinds={state(s): "count" for s in STATES})
+
+variance_summary(t, year)
 
 # -- my queue -----------------------------------------------------------------------------------
 if who.head_of and not locked:

@@ -4,6 +4,7 @@ rules in planning allow)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
@@ -15,6 +16,7 @@ from planning.people import Person
 from planning.tandem import Tandem
 from planning.variance import CATEGORIES, Group, decide, explain, variances
 
+FORECAST_PAGE = Path(__file__).resolve().parents[2] / "pages" / "forecast.py"
 STATES = ("to explain", "questioned", "awaiting acceptance", "accepted")
 
 
@@ -31,6 +33,23 @@ def may_decide(person: Person | None, g: Group) -> bool:
     except Refused:
         return False
     return True
+
+
+def variance_summary(t: Tandem, year: int) -> None:
+    """One line on the Review page: the closed months' variances still owing something."""
+    found = variances(t.store, year)
+    if found.as_of is None:
+        return
+    owing = {s: len(found.needing(s)) for s in STATES[:3]}
+    if not any(owing.values()):
+        st.caption(f"Variances to {month(found.as_of)}: every one beyond the thresholds is"
+                   " explained and accepted.")
+        return
+    st.warning(f"Variances to {month(found.as_of)}: {owing['to explain']:,} to explain,"
+               f" {owing['questioned']:,} questioned, {owing['awaiting acceptance']:,} awaiting"
+               " acceptance.", icon=":material/rule:")
+    st.page_link(FORECAST_PAGE, label="Explain or decide on Where we land",
+                 icon=":material/flight_land:")
 
 
 def variance_section(t: Tandem, year: int, as_of: date | None, person: Person | None,

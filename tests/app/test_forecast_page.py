@@ -114,3 +114,12 @@ def test_both_heads_release_the_freed_money(store_file):
     assert at.success[0].value.startswith("Released $")
     after = freed(_store(store_file), 2026)
     assert after.released_now and after.total_released == state.total_to_release
+
+
+def test_the_review_page_says_who_owes_an_explanation(store_file):
+    from planning.variance import variances
+
+    owed = len(variances(_store(store_file), 2026).needing("to explain"))
+    at = open_page(signed_in("Marco Marketing"), "review.py")
+    assert any(w.value.startswith(f"Variances to Oct 2026: {owed:,} to explain")
+               for w in at.warning)
