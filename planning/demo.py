@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from planning.budget import BudgetFilter
+from planning.demo_landing import landing_in_progress
 from planning.errors import TandemError
 from planning.model import KINDS
 from planning.money import CENT
@@ -55,6 +56,7 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
     tandem.set_pool(DEMO_YEAR, DEMO_POOL, people.get(EXECUTIVE))
     if review:
         review_in_progress(tandem, directory)
+        landing_in_progress(tandem, DEMO_YEAR)
 
 
 # -- the story the demo tells ------------------------------------------------------------------
