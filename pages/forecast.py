@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.ui import forecast_charts
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
+from dashboard.ui.forecast_forms import operations
 from dashboard.ui.format import count, format_money, month, percent, table, table_money_format
 from dashboard.ui.freed import freed_section
 from dashboard.ui.variances import variance_section
@@ -117,6 +118,7 @@ if not lines:
     st.info("No open month is left in this fiscal year." if found.as_of == found.months[-1]
             else f"No {owner} line in the open months yet.")
     st.stop()
+operations(t, person, year, owner, lines, found.as_of)
 regions = sorted({ln.line.region for ln in lines})
 region = st.selectbox("Region", ["All regions", *regions], key="forecast_region")
 shown = [ln for ln in lines if region == "All regions" or ln.line.region == region]

@@ -18,7 +18,7 @@ from planning import access, audit
 from planning.errors import Refused
 from planning.kpi_values import fiscal_months
 from planning.model import FUNNEL_STAGES, OWNERS
-from planning.money import CENT
+from planning.money import CENT, split
 from planning.people import Person
 from planning.scenarios import adopted_scenario
 from planning.store import Store, budget_sql
@@ -167,9 +167,11 @@ def forecasts(store: Store, year: int) -> list[ForecastLine]:
 
 
 def set_forecast(store: Store, actor: Person | str, year: int, lines: Iterable[ForecastLine],
-                 *, as_of: date | None = None) -> int:
+                 *, as_of: date | None = None, operation: str | None = None) -> int:
     """Set the forecast of open-month lines (all or none); returns how many changed.
 
+    Each line changed is an audit entry of its own, or, for an `operation` over many lines (a
+    scale, a shift), one entry naming it with the lines' totals before and after.
     Refused, with nothing written, when the person may not forecast, a line is not theirs, a
     month is closed or outside the year, or an amount is below 0 or finer than a cent."""
     who = access.require(access.person(actor), "forecast")
@@ -194,6 +196,11 @@ def set_forecast(store: Store, actor: Person | str, year: int, lines: Iterable[F
     keys = [line.key for line in lines]
     if len(set(keys)) != len(keys):
         raise Refused("the same line is forecast twice in one change")
+    if operation is not None:
+        counted = {ln.line.key: ln.line.amount for ln in open_lines(
+            store, year, {line.owner for line in lines}, closed_to)}
+        totals = (sum((counted.get(k, ZERO) for k in keys), ZERO),
+                  sum((line.amount for line in lines), ZERO))
 
     def work(cur) -> int:
         changed = 0
@@ -213,10 +220,15 @@ def set_forecast(store: Store, actor: Person | str, year: int, lines: Iterable[F
                 cur.execute(f"INSERT INTO forecasts (fiscal_year, {sql.FORECAST_KEY_COLUMNS},"
                             " amount, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [year, *line.key, line.amount, who.name])
-            audit.record(cur, who.name, "set forecast", f"forecast {year} {_describe(line)}",
-                         before={"amount": before[0]} if before else None,
-                         after={"amount": line.amount})
+            if operation is None:
+                audit.record(cur, who.name, "set forecast", f"forecast {year} {_describe(line)}",
+                             before={"amount": before[0]} if before else None,
+                             after={"amount": line.amount})
             changed += 1
+        if operation is not None and changed:
+            audit.record(cur, who.name, "set forecast", f"forecast {year}",
+                         before={"total": totals[0]},
+                         after={"operation": operation, "lines": changed, "total": totals[1]})
         return changed
 
     return store.write(work)
@@ -258,3 +270,77 @@ def open_lines(store: Store, year: int, owners: Iterable[str] = OWNERS,
             year, first_open, months[-1], *owners, scenario]).fetchall()
     return [OpenLine(ForecastLine(*key, forecast if forecast is not None else planned),
                      planned, forecast) for *key, planned, forecast in rows]
+
+
+@dataclass(frozen=True)
+class ForecastFilter:
+    """Which open-month lines an operation takes: any of these owners, channels, regions and
+    months (an empty choice takes all)."""
+
+    owners: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    months: tuple[date, ...] = ()
+
+    def matches(self, line: ForecastLine) -> bool:
+        return all(not chosen or value in chosen for chosen, value in (
+            (self.owners, line.owner), (self.channels, line.channel),
+            (self.regions, line.region), (self.months, line.month)))
+
+    def describe(self) -> str:
+        parts = [", ".join(str(v) if not isinstance(v, date) else f"{v:%Y-%m}" for v in chosen)
+                 for chosen in (self.owners, self.channels, self.regions, self.months) if chosen]
+        return "; ".join(parts) or "every open line"
+
+
+def _taken(store: Store, year: int, where: ForecastFilter, as_of: date | None) -> list[OpenLine]:
+    lines = [ln for ln in open_lines(store, year, where.owners or OWNERS, as_of)
+             if where.matches(ln.line)]
+    if not lines:
+        raise Refused(f"no open-month line matches {where.describe()}")
+    return lines
+
+
+def _spread(lines: list[OpenLine], total: Decimal) -> list[ForecastLine]:
+    """The lines' new forecasts adding up to `total` exactly, pro rata to what each counts now
+    (evenly when all count 0), to the cent by largest remainder."""
+    weights = [ln.line.amount for ln in lines]
+    parts = split(total, weights if any(weights) else [Decimal(1)] * len(weights))
+    return [ForecastLine(*ln.line.key, part) for ln, part in zip(lines, parts, strict=True)
+            if part != ln.line.amount]  # a line that keeps its amount is left as it is
+
+
+def scale_forecast(store: Store, actor: Person | str, year: int, percent: Decimal,
+                   where: ForecastFilter, *, as_of: date | None = None) -> int:
+    """Scale the forecast of a filter's open-month lines by `percent` (-100 or more), exact to
+    the cent: the new total is the old one scaled and rounded, spread by largest remainder."""
+    percent = Decimal(percent)
+    if percent < -100:
+        raise Refused("a forecast cannot be scaled below -100%")
+    lines = _taken(store, year, where, as_of)
+    total = sum((ln.line.amount for ln in lines), ZERO)
+    new = _spread(lines, (total * (1 + percent / 100)).quantize(CENT))
+    return set_forecast(store, actor, year, new, as_of=as_of,
+                        operation=f"scale {percent}% of {where.describe()}")
+
+
+def shift_forecast(store: Store, actor: Person | str, year: int, amount: Decimal,
+                   source: ForecastFilter, target: ForecastFilter, *,
+                   as_of: date | None = None) -> int:
+    """Move `amount` of forecast from one filter's open-month lines to another's, pro rata on
+    each side; the total forecast stays the same to the cent."""
+    amount = Decimal(amount)
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise Refused("the amount to shift is more than 0 with at most 2 decimals")
+    taken, given = _taken(store, year, source, as_of), _taken(store, year, target, as_of)
+    if {ln.line.key for ln in taken} & {ln.line.key for ln in given}:
+        raise Refused("the lines to shift from and to overlap; pick two distinct filters")
+    have = sum((ln.line.amount for ln in taken), ZERO)
+    if amount > have:
+        raise Refused(f"the lines of {source.describe()} hold {have} of forecast; no more can"
+                      " be shifted from them")
+    goal = sum((ln.line.amount for ln in given), ZERO) + amount
+    return set_forecast(store, actor, year,
+                        [*_spread(taken, have - amount), *_spread(given, goal)], as_of=as_of,
+                        operation=f"shift {amount} from {source.describe()} to"
+                                  f" {target.describe()}")

@@ -239,3 +239,44 @@ def test_the_command_prints_the_contract_json(firm, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--db", path, "forecast", "--year", "2026", "--as-of", "March"])
     assert stop.value.code == 2
+
+
+def test_scale_a_filter_exactly_to_the_cent(firm):
+    from planning.forecast import ForecastFilter, open_lines, scale_forecast
+
+    # Open months from March: sales Events March (forecast 1200.00), marketing Programs March
+    # (plan 500.00), joint Tools April (forecast 250.00).
+    assert scale_forecast(firm.store, "administrator", 2026, D("10"),
+                          ForecastFilter(owners=("sales", "marketing"))) == 2
+    counted = {ln.line.owner: ln.line.amount for ln in open_lines(firm.store, 2026)}
+    assert counted == {"sales": D("1320.00"), "marketing": D("550.00"), "joint": D("250.00")}
+    entry = firm.store.query("SELECT action, entity, before, after FROM audit_log"
+                             " ORDER BY seq DESC LIMIT 1")[0]
+    assert entry[:2] == ("set forecast", "forecast 2026")
+    assert json.loads(entry[3]) == {"operation": "scale 10% of sales, marketing",
+                                    "lines": 2, "total": "1870.00"}
+    assert json.loads(entry[2]) == {"total": "1700.00"}
+    # A third of a cent each way: the total is exact, the cents go by largest remainder.
+    scale_forecast(firm.store, "administrator", 2026, D("-33.333"), ForecastFilter())
+    amounts = [ln.line.amount for ln in open_lines(firm.store, 2026)]
+    assert sum(amounts) == (D("2120.00") * (1 + D("-33.333") / 100)).quantize(D("0.01"))
+
+
+def test_shift_moves_forecast_and_keeps_the_total(firm):
+    from planning.forecast import ForecastFilter, open_lines, shift_forecast
+
+    before = estimate(firm.store, 2026).total.remaining
+    shift_forecast(firm.store, "administrator", 2026, D("100.00"),
+                   ForecastFilter(owners=("sales",)), ForecastFilter(owners=("joint",)))
+    counted = {ln.line.owner: ln.line.amount for ln in open_lines(firm.store, 2026)}
+    assert counted["sales"] == D("1100.00") and counted["joint"] == D("350.00")
+    assert estimate(firm.store, 2026).total.remaining == before
+    with pytest.raises(Refused, match="overlap"):
+        shift_forecast(firm.store, "administrator", 2026, D("1.00"), ForecastFilter(),
+                       ForecastFilter(owners=("joint",)))
+    with pytest.raises(Refused, match="hold 350.00 of forecast"):
+        shift_forecast(firm.store, "administrator", 2026, D("400.00"),
+                       ForecastFilter(owners=("joint",)), ForecastFilter(owners=("sales",)))
+    with pytest.raises(Refused, match="no open-month line matches"):
+        shift_forecast(firm.store, "administrator", 2026, D("1.00"),
+                       ForecastFilter(regions=("Mars",)), ForecastFilter(owners=("sales",)))

@@ -125,3 +125,17 @@ def test_the_review_page_says_who_owes_an_explanation(store_file):
     at = open_page(signed_in("Marco Marketing"), "review.py")
     assert any(w.value.startswith(f"Variances to Oct 2026: {owed:,} to explain")
                for w in at.warning)
+
+
+def test_a_head_scales_the_forecast_of_a_filter(store_file):
+    from planning.forecast import open_lines
+
+    store = _store(store_file)
+    before = sum(ln.line.amount for ln in open_lines(store, 2026, ["sales"]))
+    at = open_page(signed_in("Sofia Sales"), "forecast.py")
+    at.number_input(key="forecast_scale_pct").set_value(10.0)
+    _button(at, "Scale").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Scaled the forecast of")
+    after = sum(ln.line.amount for ln in open_lines(store, 2026, ["sales"]))
+    assert after == (before * Decimal("1.1")).quantize(Decimal("0.01"))
