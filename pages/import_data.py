@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import io
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,8 @@ from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
 from dashboard.ui.format import format_money
 from planning import access
 from planning.demo import DEMO_DIR
-from planning.imports import ImportReport
+from planning.imports import ImportReport, first_rows
+from planning.imports.importer import IMPORT_ACTION
 from planning.model import BASELINE, KINDS
 
 TEMPLATES = DEMO_DIR.parent / "templates"
@@ -31,7 +31,7 @@ st.caption("Every file is checked in full before anything is written: a file wit
            " leaves the store as one import would.")
 
 who = actor()
-kinds = [k for k in KINDS if access.allowed(who, "import_targets" if k == "targets" else "import")]
+kinds = [k for k in KINDS if access.allowed(who, IMPORT_ACTION.get(k, "import"))]
 if not kinds:
     st.info(f"{who.describe()} may look at and export the data; importing is for planners and"
             " the department heads.")
@@ -64,7 +64,8 @@ right.download_button(f"Download the {kind} template", (TEMPLATES / f"{kind}.csv
 
 # After an import the uploader starts again empty (a new key), and says what was imported.
 round_ = st.session_state.setdefault("upload_round", 0)
-upload = st.file_uploader(f"Upload a {kind} CSV file", type=["csv"], key=f"upload_{round_}",
+upload = st.file_uploader(f"Upload a {kind} file: CSV, text or Excel workbook",
+                          type=["csv", "txt", "tsv", "xlsx"], key=f"upload_{round_}",
                           disabled=not kinds or scenario is None,
                           help="Choose the scenario first." if scenario is None else None)
 if "imported" in st.session_state:
@@ -158,7 +159,8 @@ elif upload is not None:
                        + summary_line(report) + ".", icon=":material/task_alt:")
             if report.changes:
                 changes_table(report)
-            preview = pd.read_csv(io.BytesIO(data), dtype=str, nrows=20, keep_default_na=False)
+            header, first = first_rows(kind, upload.name, data)  # as the importer reads it
+            preview = pd.DataFrame(first, columns=header)
             st.caption("First rows of the file")
             st.dataframe(preview, hide_index=True, width="stretch", key="preview")
             if st.button(f"Import {report.rows:,} rows", type="primary", key="commit"):

@@ -740,9 +740,10 @@ def test_the_same_line_in_two_fiscal_years_is_not_a_duplicate(store):
 
 
 def test_a_binary_file_is_refused(store):
-    data = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256))
-    problem = only_problem(import_csv(store, "plan", data, file_name="plan.xlsx"))
-    assert (problem.file, problem.row, problem.column) == ("plan.xlsx", 1, "-")
+    # (A workbook is read: tests/test_import_formats.py. This is an image.)
+    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    problem = only_problem(import_csv(store, "plan", data, file_name="plan.png"))
+    assert (problem.file, problem.row, problem.column) == ("plan.png", 3, "-")  # its first NUL
     assert problem.message == "this is not a CSV text file (it holds binary data)"
     assert problem.fix == "export the sheet as 'CSV UTF-8 (comma delimited)' and upload that"
 

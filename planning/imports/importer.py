@@ -67,8 +67,7 @@ def import_csv(
     kind = KINDS.get(kind_name)
     if kind is None:
         raise Refused(f"unknown kind {kind_name!r}; use one of {', '.join(KINDS)}")
-    who = access.require(access.person(actor),
-                         "import_targets" if kind.name == "targets" else "import")
+    who = access.require(access.person(actor), IMPORT_ACTION.get(kind.name, "import"))
     scenario = scenario.strip()
     if not 1 <= len(scenario) <= 60:
         raise Refused("a scenario name has 1 to 60 characters")
@@ -87,6 +86,10 @@ def import_csv(
         job = _Job(store, kind, source, staged.name, scenario, who)
         with store.staging(write=commit, mirror=merge.stored_rows(kind, scenario)) as cur:
             return job.run(cur, commit=commit)
+
+
+# The action a kind's import needs, when it is not "import" (planning.access).
+IMPORT_ACTION = {"targets": "import_targets", "forecast": "forecast"}
 
 
 def _scenario_of(kind: Kind, scenario: str) -> str | None:
@@ -162,7 +165,7 @@ class _Job:
         self._collect(cur, found, places)
         if found:
             return self._refuse(found)
-        if self.kind.name == "plan":
+        if self.kind.name in ("plan", "forecast"):
             owners = {r[0] for r in cur.execute("SELECT DISTINCT owner FROM typed").fetchall()}
             access.require_owners(self.who, owners, "import")
         return merge.run(cur, self.kind, name, self.scenario, self.who.name,
@@ -192,18 +195,19 @@ class _Job:
             return None
         places = layout(self.source, PER_KIND)
         name, expected = self.source.name, len(self.source.columns)
+        separator = self.source.separator_name
         for row, cells, reason in places.unreadable:
             if cells is not None:
                 problem = ImportProblem(
                     name, row, "-", None, f"this row has {cells:,} cells but the header has"
-                    f" {expected}", "check for a missing or extra comma; put cells that contain"
-                    " a comma in double quotes")
+                    f" {expected}", f"check for a missing or extra {separator}; put cells that"
+                    f" contain a {separator} in double quotes")
                 found.add(problem, "cells")
             else:
                 problem = ImportProblem(
                     name, row, "-", None, f"this row cannot be read ({reason})",
                     "check its quotes: a quoted cell must end with a closing double quote,"
-                    " followed by a comma or the end of the line")
+                    f" followed by a {separator} or the end of the line")
                 found.add(problem, "quotes")
         missing = places.unreadable_count - len(places.unreadable)
         if missing > 0:
@@ -277,22 +281,25 @@ class _Job:
         length, so that a cell too long for its column is named by the checks, not dropped."""
         columns = ", ".join(f"'{name}': 'VARCHAR'" for name in (*self.source.columns, EXTRA))
         return ("SELECT * FROM read_csv(?, header = true, auto_detect = false,"
-                f" columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"',"
+                f" columns = {{{columns}}}, delim = chr({ord(self.source.separator)}),"
+                " quote = '\"', escape = '\"',"
                 " strict_mode = true, null_padding = true, nullstr = chr(1),"
                 f" max_line_size = {self.max_line_size},"
                 f" parallel = {str(self.parallel).lower()}, ignore_errors = true)")
 
-    def _cleaned_rows(self, rows: str, keep: str = "") -> str:
+    def _cleaned_rows(self, rows: str, keep: str = "", *, as_read: bool = True) -> str:
         """SQL: every column of `rows` (a query of the file's text) trimmed and cleaned.
 
-        `keep` names a column of `rows` to carry through (e.g. `_row, `).
+        `keep` names a column of `rows` to carry through (e.g. `_row, `). `as_read=False` keeps
+        a decimal comma as written: the text a problem shows.
         """
         present = set(self.source.columns)
         # A CR can only be in a cell of a file that has one (most files have none).
         has_cr = b"\r" in self.source.data
         trim = ", ".join(f'{trimmed(c, c.name in present, has_cr)} AS "{c.name}"'
                          for c in self.kind.columns)
-        clean = ", ".join(f'{cleaned(c)} AS "{c.name}"' for c in self.kind.columns)
+        comma = as_read and self.source.separator == ";"
+        clean = ", ".join(f'{cleaned(c, comma)} AS "{c.name}"' for c in self.kind.columns)
         return f"SELECT {keep}{clean} FROM (SELECT {keep}{trim} FROM ({rows}))"
 
     def _find_problems(self, cur: duckdb.DuckDBPyConnection) -> None:
@@ -331,9 +338,10 @@ class _Job:
         wanted = ", ".join(f"{int(h)}::UBIGINT" for h in hashes)
         rows = (f"SELECT * FROM (SELECT *, hash({', '.join(columns)}) AS _hash"
                 f" FROM ({self._read_csv()})) WHERE _hash IN ({wanted})")
-        line = "concat_ws(',', " + ", ".join(f'"{c}"' for c in columns) + ")"
+        line = (f"concat_ws(chr({ord(self.source.separator)}), "
+                + ", ".join(f'"{c}"' for c in columns) + ")")
         cleaned_rows = self._cleaned_rows(f"SELECT *, {line} AS _line FROM ({rows})",
-                                          "_hash, _line, ")
+                                          "_hash, _line, ", as_read=False)
         cells = ", ".join(f'any_value(left("{c.name}", {VALUE_CHARS + 1})) AS "{c.name}",'
                           f' any_value(length("{c.name}")) AS "{c.name}_chars"'
                           for c in self.kind.columns)
@@ -370,7 +378,8 @@ class _Job:
             column = self.kind.column(col) if col in self.kind.names else None
             if other is not None:
                 detail = str(row_of(other))
-            message, fix = explain(code, column, value, detail, chars)
+            message, fix = explain(code, column, value, detail, chars,
+                                   separator=self.source.separator)
             listed.setdefault((col, code), []).append(ImportProblem(
                 self.source.name, row_of(row), col, clip(value, length=chars), message, fix))
         for col, code, n, last in counts:

@@ -121,6 +121,16 @@ KINDS: dict[str, Kind] = {
         ("fiscal_year", "kpi", "period"),
         None,
     ),
+    # The latest estimate of an open month, per plan key of the fiscal year's adopted plan
+    # (planning.forecast): columns as in plan; the month must be open (see cross_row).
+    "forecast": Kind(
+        "forecast",
+        "forecasts",
+        (Column("fiscal_year", "year"), *_LINE, Column("amount", "money"),
+         text("description", 200, required=False)),
+        ("fiscal_year", *_LINE_KEY),
+        "amount",
+    ),
 }
 
 
@@ -144,9 +154,13 @@ def trimmed(col: Column, present: bool, has_cr: bool = False) -> str:
     return f"coalesce({raw}, '{col.default}')" if col.default is not None else raw
 
 
-def cleaned(col: Column) -> str:
-    """SQL for the trimmed cell as the contract reads it: text loses its CSV-injection guard."""
+def cleaned(col: Column, decimal_comma: bool = False) -> str:
+    """SQL for the trimmed cell as the contract reads it: text loses its CSV-injection guard;
+    with `decimal_comma` (a semicolon-separated file), a comma in a number is its decimal
+    point (`1234,50`), so `1.234,50` becomes `1.234.50` and fails as a thousands separator."""
     v = f'"{col.name}"'
+    if decimal_comma and col.type in ("money", "signed_money", "target"):
+        return f"replace({v}, ',', '.')"
     if col.type != "text":
         return v
     # Exports prefix a cell that a spreadsheet would run as a formula with an apostrophe; a

@@ -5,14 +5,20 @@ import re
 
 from planning.imports.kinds import CONTROL, MAX_AMOUNT, YEARS, Column
 from planning.imports.problems import clip
+from planning.imports.source import SEPARATORS
 
 
 def explain(code: str, col: Column | None, value: str | None,
-            detail: str | None, chars: int | None = None) -> tuple[str, str]:
+            detail: str | None, chars: int | None = None, *, separator: str = ",",
+            ) -> tuple[str, str]:
     """(message, fix) for a problem code; `detail` carries the other half of a cross-row check.
 
-    `chars` is the length of the cell when `value` is only its start.
+    `chars` is the length of the cell when `value` is only its start; `separator` is the
+    file's (in a semicolon file a decimal comma is accepted, and the fixes say so).
     """
+    sep = SEPARATORS.get(separator, "comma")
+    point = ("',' or '.' before the cents" if separator == ";" else "'.' before the cents")
+    example = "1234,50" if separator == ";" else "1234.50"
     chars = len(value or "") if chars is None else chars
     shown = "" if value is None else repr(clip(value, length=chars))
     form = col.describe() if col else ""
@@ -32,12 +38,12 @@ def explain(code: str, col: Column | None, value: str | None,
                   f" ({MAX_AMOUNT})", "check the amounts for a typing error, or split the file"),
         "not_month": (f"{shown} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
         "not_amount": (f"{shown} is not a plain amount",
-                       "write digits with '.' before the cents and no currency sign or thousands"
-                       " separator, e.g. 1234.50"),
+                       f"write digits with {point} and no currency sign or thousands"
+                       f" separator, e.g. {example}"),
         "too_many_places": (f"{shown} has too many decimal places",
                             "a target takes at most 6 decimals (4 before a %)"
                             if col and col.type == "target" else
-                            "round it to cents: at most 2 decimals, e.g. 1234.50"),
+                            f"round it to cents: at most 2 decimals, e.g. {example}"),
         "too_large": (f"{shown} is too large", "check the figure: it has too many digits"),
         "negative": (f"{shown} is negative",
                      "use an amount of 0 or more (refunds and credit notes belong in actuals)"),
@@ -49,15 +55,18 @@ def explain(code: str, col: Column | None, value: str | None,
                        "write YYYY for the year, YYYY-Qn for a fiscal quarter or YYYY-MM"),
         "month_outside": (f"month {value} is not in fiscal year {detail}",
                           "correct the month or the fiscal_year of this row"),
+        "month_closed": (f"month {value} is closed: its fiscal year's actuals run to {detail}",
+                         "forecast only the months after it (a closed month counts its"
+                         " actuals)"),
         "period_outside": (f"period {value} is not in fiscal year {detail}",
                            "correct the period or the fiscal_year of this row"),
         "renewals": (f"renewals_won {value} is more than renewals_due {detail}",
                      "renewals_won must be at most renewals_due"),
         "too_few_cells": (f"this row has {detail}",
-                          "check for a missing comma: each row needs a cell, even an empty one,"
+                          f"check for a missing {sep}: each row needs a cell, even an empty one,"
                           " for every column of the header"),
         "too_many_cells": (f"this row has {detail}",
-                           "a cell holds a comma: put that cell in double quotes, and write"
+                           f"a cell holds a {sep}: put that cell in double quotes, and write"
                            " amounts without thousands separators (12500.00, not 12,500.00)"),
         "duplicate": (f"this row has the same key as row {detail} ({value})",
                       "keep one of the two rows, or merge their amounts into one"),

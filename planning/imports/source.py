@@ -6,6 +6,7 @@ holds: it is the first thing a fuzzed, truncated or binary upload meets.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,11 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planning.imports import workbook
 from planning.imports.kinds import Kind
 from planning.imports.problems import ImportProblem, ProblemList, clip
 
 MAX_BYTES = 200 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little-endian (what Excel writes), big-endian
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 LF, CR = b"\n", b"\r"
 BINARY = ("this is not a CSV text file (it holds binary data)",
           "export the sheet as 'CSV UTF-8 (comma delimited)' and upload that")
@@ -37,11 +41,16 @@ class Source:
     columns: tuple[str, ...]
     lines: int = 0     # LF bytes in the file
     controls: int = 0  # bytes of control characters other than tab, LF and CR
+    separator: str = ","  # the one the header is written with: comma, semicolon or tab
+
+    @property
+    def separator_name(self) -> str:
+        return SEPARATORS[self.separator]
 
 
 def with_data(source: Source, data: bytes) -> Source:
     """The source holding other bytes (its line ends changed), counted again."""
-    return Source(source.name, data, source.columns, *byte_counts(data))
+    return Source(source.name, data, source.columns, *byte_counts(data), source.separator)
 
 
 def byte_counts(data: bytes) -> tuple[int, int]:
@@ -76,7 +85,21 @@ def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, Prob
         found.add(_problem(name, 0, "-", None, f"the file is {len(data):,} bytes, over the limit"
                            f" of {MAX_BYTES:,}", "split it into smaller files"))
         return None, found
+    if workbook.is_workbook(data):
+        name, text, found = workbook.sheet_as_csv(kind, name, data)
+        if text is None:
+            return None, found
+        data = text
     body = data[len(BOM):] if data.startswith(BOM) else data
+    if data[:2] in UTF16_BOMS:
+        body = _from_utf16(name, data, found)
+        if body is None:
+            return None, found
+    elif _looks_utf16(body):
+        found.add(_problem(name, 1, "-", None, "the file looks like UTF-16 text without a"
+                           " byte-order mark, which cannot be told from binary data",
+                           "save it as 'CSV UTF-8' (or as 'Unicode Text', which writes the mark)"))
+        return None, found
     if not body or body.isspace():  # (strip() would copy the whole file)
         found.add(_problem(name, 1, "-", None, "the file is empty",
                            f"start from the {kind.name} template: its header is "
@@ -97,14 +120,62 @@ def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, Prob
                                "save it as 'CSV UTF-8' from your spreadsheet"))
             return None, found
     body = line_ends(body)
-    header = _header(name, body, found)
-    if header is None:
+    found_header = _header(kind, name, body, found)
+    if found_header is None:
         return None, found
-    _check_header(kind, name, header, found)
+    header, separator = found_header
+    _check_header(kind, name, header, found, separator)
     if found:
         return None, found
     return Source(name, body, tuple(h.strip().lower() for h in header),
-                  *byte_counts(body)), found
+                  *byte_counts(body), separator), found
+
+
+def first_rows(kind: str, name: str, data: bytes, limit: int = 20
+               ) -> tuple[list[str], list[list[str]]]:
+    """The header and the first `limit` rows of a file of a kind (its name) as the importer
+    reads it (a workbook's sheet, any encoding and separator), for a preview; nothing when it
+    cannot be read."""
+    from planning.imports.kinds import KINDS
+
+    source, _found = read_source(KINDS[kind], name, data)
+    if source is None:
+        return [], []
+    end = 0
+    for _ in range(limit + 1):  # a cell may span lines: take a few more, the reader stops
+        end = source.data.find(LF, end) + 1
+        if end == 0:
+            end = len(source.data)
+            break
+    text = source.data[: end + 64 * 1024].decode("utf-8", errors="replace")
+    with _no_field_limit():
+        records = csv.reader(io.StringIO(text), delimiter=source.separator)
+        try:
+            rows = [r for _, r in zip(range(limit + 1), records, strict=False)]
+        except csv.Error:
+            return [], []
+    header = [h.strip() for h in rows[0]] if rows else []
+    width = len(header)
+    return header, [(r + [""] * width)[:width] for r in rows[1:] if r]
+
+
+def _from_utf16(name: str, data: bytes, found: ProblemList) -> bytes | None:
+    """A UTF-16 file (its byte-order mark says which way round) as UTF-8, or None."""
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        found.add(_problem(name, 0, "-", f"0x{data[exc.start : exc.start + 2].hex()}",
+                           f"the file starts as UTF-16 text but byte {exc.start:,} is not",
+                           "save it again as 'Unicode Text' or as 'CSV UTF-8'"))
+        return None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Text written two bytes a character without a byte-order mark: in its first bytes, every
+    other byte is NUL (as ASCII text is in UTF-16)."""
+    head = data[:200]
+    return len(head) >= 8 and (head[1::2].count(0) >= len(head) // 2 - 1
+                               or head[0::2].count(0) >= len(head) // 2 - 1)
 
 
 def _line_of(data: bytes, position: int) -> int:
@@ -130,12 +201,27 @@ def line_ends(data: bytes, *, mixed: bool = False) -> bytes:
     return data.replace(b"\r\n", LF).replace(CR, LF)
 
 
-def _header(name: str, data: bytes, found: ProblemList) -> list[str] | None:
-    """The cells of the first line, or None with a problem when it cannot be read as a header."""
+def _header(kind: Kind, name: str, data: bytes, found: ProblemList
+            ) -> tuple[list[str], str] | None:
+    """The cells of the first line and the separator they are written with, or None with a
+    problem when the line cannot be read as a header.
+
+    The separator is the one of comma, semicolon and tab that splits the line into the most of
+    the kind's column names (a tie goes to the one used most): a semicolon file as European
+    spreadsheets save it reads as such, and a header of unknown names still splits on commas.
+    """
     end = data.find(LF)
     line = (data if end < 0 else data[:end]).removesuffix(CR).decode("utf-8")
+    known = set(kind.names)
+
+    def score(separator: str) -> tuple[int, int]:
+        cells = _split(line, separator)
+        return (sum(c.strip().lower() in known for c in cells) if cells else -1,
+                line.count(separator))
+
+    separator = max(SEPARATORS, key=score)
     if '"' not in line:
-        return line.split(",")
+        return line.split(separator), separator
     if line.count('"') % 2:
         found.add(_problem(name, 1, "-", line, "the header has a quote that is not closed",
                            "the first line must be the header: column names separated by commas"
@@ -143,7 +229,7 @@ def _header(name: str, data: bytes, found: ProblemList) -> list[str] | None:
         return None
     try:
         with _no_field_limit():
-            return next(csv.reader([line], strict=True))
+            return next(csv.reader([line], strict=True, delimiter=separator)), separator
     except csv.Error as exc:
         found.add(_problem(name, 1, "-", line, f"the header cannot be read ({exc})",
                            "the first line must be the header: column names separated by"
@@ -151,12 +237,27 @@ def _header(name: str, data: bytes, found: ProblemList) -> list[str] | None:
         return None
 
 
-def _check_header(kind: Kind, name: str, header: list[str], found: ProblemList) -> None:
+def _split(line: str, separator: str) -> list[str] | None:
+    """The cells of a header line (None if it cannot be read so): for choosing the separator."""
+    if '"' not in line:
+        return line.split(separator)
+    try:
+        with _no_field_limit():
+            return next(csv.reader([line], delimiter=separator))
+    except csv.Error:
+        return None
+
+
+def _check_header(kind: Kind, name: str, header: list[str], found: ProblemList,
+                  separator: str = ",") -> None:
     known = set(kind.names)
     names = [cell.strip().lower() for cell in header]
     # A header may have a million unknown columns: list the first ones, count the others.
     unknown = [i for i, h in enumerate(names) if h not in known]
     accepted = "rename it to one of " + ", ".join(kind.names) + " or remove it"
+    if len(header) == 1 and len(kind.names) > 1:
+        accepted += ("; if it holds the whole header, separate the names with commas,"
+                     " semicolons or tabs")
     for i in unknown[: found.per_kind]:
         cell = header[i]
         found.add(_problem(name, 1, cell.strip() or f"column {i + 1}", cell,
@@ -210,7 +311,7 @@ class Layout:
     unreadable_count: int
 
 
-_SPACE_AFTER_QUOTE = re.compile(r'" +(?=[,\r\n]|$)')
+_SPACE_AFTER_QUOTE = {sep: re.compile(f'" +(?=[{re.escape(sep)}\\r\\n]|$)') for sep in SEPARATORS}
 _MANY = 100_000  # cells in one line past which a row is counted without building its cells
 _BIG_RECORD = 8 * 1024 * 1024  # bytes of a record past which it is counted, not split
 
@@ -231,7 +332,7 @@ def layout(source: Source, limit: int) -> Layout:
     if not len(ends) or ends[-1] != len(data) - 1:
         ends = np.append(ends, np.int32(len(data)))  # the last line has no line feed
     starts = np.concatenate((np.zeros(1, np.int32), ends[:-1] + 1))
-    commas = _per_line(values, ends, 44)
+    commas = _per_line(values, ends, ord(source.separator))  # separators, whichever they are
     quotes = _per_line(values, ends, 34)
     quoted = np.flatnonzero(quotes).tolist()
     lengths = ends - starts
@@ -257,7 +358,7 @@ def layout(source: Source, limit: int) -> Layout:
             break
         number += 1
         line = _quoted_record(data, starts, ends, q, number, most, found, quotes,
-                              int(commas[q]))
+                              int(commas[q]), source.separator)
     rows = np.concatenate(found.rows) if found.rows else np.zeros(0, np.int32)
     return Layout(rows, found.kept, found.count)
 
@@ -322,7 +423,8 @@ class _TooBig(Exception):
 
 
 def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int, number: int,
-                   most: int, found: _Found, quotes: np.ndarray, commas: int) -> int:
+                   most: int, found: _Found, quotes: np.ndarray, commas: int,
+                   separator: str = ",") -> int:
     """Read the record starting on line `first` (it has a quote); the next line after it.
 
     Python's reader reads it, strictly, as DuckDB does. A record it would take megabytes to
@@ -332,7 +434,7 @@ def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int
     whatever it holds: the checks name a cell that long.
     """
     if commas > _MANY:
-        return _measured(data, starts, ends, first, number, most, found, first)
+        return _measured(data, starts, ends, first, number, most, found, first, separator)
     consumed = [first]
 
     def lines() -> Iterator[str]:
@@ -343,11 +445,13 @@ def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int
             if size > _BIG_RECORD:
                 raise _TooBig
             text = data[starts[i] : ends[i] + 1].decode("utf-8")
-            yield _SPACE_AFTER_QUOTE.sub('"', text) if '" ' in text else text
+            yield space_after_quote.sub('"', text) if '" ' in text else text
 
+    space_after_quote = _SPACE_AFTER_QUOTE[separator]
     with _no_field_limit():
         try:
-            record = next(csv.reader(lines(), strict=True, skipinitialspace=True), [])
+            record = next(csv.reader(lines(), strict=True, skipinitialspace=True,
+                                     delimiter=separator), [])
         except csv.Error as exc:
             found.unreadable(number, None, str(exc))
             return consumed[0] + 1
@@ -357,7 +461,7 @@ def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int
                 found.unreadable(number, None, "a quoted cell is not closed before the end of"
                                  " the file")
                 return len(ends)
-            return _measured(data, starts, ends, first, number, most, found, last)
+            return _measured(data, starts, ends, first, number, most, found, last, separator)
     if len(record) > most:
         found.unreadable(number, len(record), "cells")
     elif record:
@@ -366,9 +470,9 @@ def _quoted_record(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int
 
 
 def _measured(data: bytes, starts: np.ndarray, ends: np.ndarray, first: int, number: int,
-              most: int, found: _Found, last: int) -> int:
+              most: int, found: _Found, last: int, separator: str) -> int:
     """Place the record on lines `first` to `last` by counting its cells; the next line."""
-    cells = _cells(data, int(starts[first]), int(ends[last]))
+    cells = _cells(data, int(starts[first]), int(ends[last]), ord(separator))
     if cells > most:
         found.unreadable(number, cells, "cells")
     else:

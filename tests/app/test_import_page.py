@@ -122,3 +122,21 @@ def test_problems_past_the_listing_are_counted_kind_by_kind(app, store_file):
     assert list(more["Column"]) == ["amount", "owner"]
     assert list(more["Up to row"]) == [1400, 1401]
     assert more["Problem"][1] == "'salse' is not one of the accepted values"
+
+
+def test_an_excel_workbook_is_checked_and_previewed_as_its_sheet(app, store_file):
+    from pathlib import Path
+
+    at = open_page(app, "import_data.py")
+    at.selectbox(key="scenario").set_value("Digital shift").run()
+    data = (Path(__file__).parent.parent / "data" / "plan-libreoffice.xlsx").read_bytes()
+    at.file_uploader(key="upload_0").upload("plan.xlsx", data,
+                                            "application/vnd.openxmlformats-officedocument"
+                                            ".spreadsheetml.sheet")
+    at.run()
+    assert not at.exception
+    assert not at.error
+    assert "**plan.xlsx** is valid" in at.success[0].value
+    preview = table(at, "month", "amount", "description").value
+    assert list(preview["month"]) == ["2026-01", "2026-02"]
+    assert list(preview["amount"]) == ["1200", "99.5"]
