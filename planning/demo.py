@@ -10,7 +10,6 @@ from pathlib import Path
 from planning.budget import BudgetFilter
 from planning.demo_landing import landing_in_progress
 from planning.errors import TandemError
-from planning.model import KINDS
 from planning.money import CENT
 from planning.people import People
 from planning.review import Review
@@ -49,7 +48,7 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
             ALTERNATIVE in {s.name for s in tandem.scenarios(DEMO_YEAR)}:
         return  # loaded already: its files would now change signed-off lines
     planner = people.get(PLANNER)
-    for kind in KINDS:
+    for kind in DEMO_FILES:
         report = tandem.import_csv(kind, directory / f"{kind}.csv", actor=planner)
         if not report.ok:
             raise TandemError(f"the demo file {kind}.csv was refused: {report.problems[0]}")
@@ -60,6 +59,8 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
 
 
 # -- the story the demo tells ------------------------------------------------------------------
+# The demo's files, in the order a firm loads them (its forecasts are set by its people, below).
+DEMO_FILES = ("plan", "actuals", "outcomes", "targets")
 PLANNER, SALES_HEAD, MARKETING_HEAD, EXECUTIVE = (
     "Pat Planner", "Sofia Sales", "Marco Marketing", "Erin Executive")
 ALTERNATIVE = "Digital shift"

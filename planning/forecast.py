@@ -217,9 +217,9 @@ def set_forecast(store: Store, actor: Person | str, year: int, lines: Iterable[F
                             " category = ? AND funnel_stage = ? AND channel = ? AND region = ?"
                             " AND month = ?", [line.amount, who.name, year, *line.key])
             else:
-                cur.execute(f"INSERT INTO forecasts (fiscal_year, {sql.FORECAST_KEY_COLUMNS},"
-                            " amount, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [year, *line.key, line.amount, who.name])
+                cur.execute(f"INSERT INTO forecasts (id, fiscal_year, {sql.FORECAST_KEY_COLUMNS},"
+                            " amount, updated_by) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?,"
+                            " ?, ?, ?, ? FROM forecasts", [year, *line.key, line.amount, who.name])
             if operation is None:
                 audit.record(cur, who.name, "set forecast", f"forecast {year} {_describe(line)}",
                              before={"amount": before[0]} if before else None,

@@ -1,4 +1,4 @@
-"""The vocabulary of the shared budget: owners, funnel stages, the four CSV kinds."""
+"""The vocabulary of the shared budget: owners, funnel stages, the CSV kinds."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,7 +26,7 @@ class FunnelStage(str, Enum):
 
 OWNERS: tuple[str, ...] = tuple(o.value for o in Owner)
 FUNNEL_STAGES: tuple[str, ...] = tuple(s.value for s in FunnelStage)
-KINDS: tuple[str, ...] = ("plan", "actuals", "outcomes", "targets")
+KINDS: tuple[str, ...] = ("plan", "actuals", "outcomes", "targets", "forecast")
 BASELINE = "baseline"
 
 

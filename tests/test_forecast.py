@@ -280,3 +280,45 @@ def test_shift_moves_forecast_and_keeps_the_total(firm):
     with pytest.raises(Refused, match="no open-month line matches"):
         shift_forecast(firm.store, "administrator", 2026, D("1.00"),
                        ForecastFilter(regions=("Mars",)), ForecastFilter(owners=("sales",)))
+
+
+FORECAST_FILE = """fiscal_year,owner,category,funnel_stage,channel,region,month,amount,description
+2026,marketing,Programs,awareness,Paid search,EMEA,2026-03,450.00,cheaper clicks
+2026,sales,Travel,purchase,Field,NA,2026-05,80.00,
+"""
+
+
+def test_a_forecast_file_imports_through_the_same_checks(firm):
+    report = firm.import_csv("forecast", FORECAST_FILE.encode(), file_name="forecast.csv")
+    assert report.ok and (report.added, report.control_total) == (2, D("530.00"))
+    found = estimate(firm.store, 2026)
+    # Marketing's March plan of 500.00 is now expected at 450.00; sales Travel is new spend.
+    assert found.owners["marketing"].remaining == D("450.00")
+    assert found.owners["sales"].remaining == D("1280.00")
+    again = firm.import_csv("forecast", FORECAST_FILE.encode(), file_name="forecast.csv")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    exported = firm.export_csv("forecast", year=2026)
+    assert "2026,marketing,Programs,awareness,Paid search,EMEA,2026-03,450.00,cheaper clicks" \
+        in exported
+    assert firm.import_csv("forecast", exported.encode(), file_name="back.csv").unchanged == 4
+
+
+def test_a_forecast_file_for_a_closed_month_is_refused_whole(firm):
+    before = forecasts(firm.store, 2026)
+    bad = FORECAST_FILE + "2026,sales,Events,awareness,Field,EMEA,2026-02,5.00,\n"
+    report = firm.import_csv("forecast", bad.encode(), file_name="late.csv")
+    assert not report.ok
+    assert [(p.row, p.column) for p in report.problems] == [(4, "month")]
+    assert "month 2026-02 is closed: its fiscal year's actuals run to 2026-02" in \
+        report.problems[0].message
+    assert forecasts(firm.store, 2026) == before
+
+
+def test_a_forecast_file_is_the_heads_and_planners_of_its_side(firm):
+    people = People(firm.store)
+    marco = people.add("Marco Marketing", "marketing_head", None)
+    erin = people.add("Erin Executive", "executive", None)
+    with pytest.raises(Refused, match="may not import sales lines"):
+        firm.import_csv("forecast", FORECAST_FILE.encode(), file_name="f.csv", actor=marco)
+    with pytest.raises(Refused, match="may not forecast the open months"):
+        firm.import_csv("forecast", FORECAST_FILE.encode(), file_name="f.csv", actor=erin)

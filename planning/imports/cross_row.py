@@ -52,11 +52,14 @@ def _add(cur: duckdb.DuckDBPyConnection, select: str, params: list | None = None
 
 
 def check(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, start_month: int) -> None:
-    if kind.name == "plan":
+    if kind.name in ("plan", "forecast"):
         _add(cur, "SELECT _row, 'month', strftime(month, '%Y-%m'), 'month_outside',"
                   " CAST(fiscal_year AS VARCHAR), NULL FROM typed"
                   f" WHERE {GOOD} AND {fiscal_year_of('month')} <> fiscal_year", [start_month])
+    if kind.name == "plan":
         _locked(cur, kind, scenario)
+    if kind.name == "forecast":
+        _closed(cur, start_month)
     if kind.name == "targets":
         period_year = ("CASE WHEN length(period) = 4 THEN CAST(period AS INTEGER)"
                        " WHEN period[6] = 'Q' THEN CAST(period[1:4] AS INTEGER)"
@@ -71,6 +74,16 @@ def check(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, start_month
     _duplicates(cur, kind)
     if kind.control:
         _total(cur, kind.control)
+
+
+def _closed(cur: duckdb.DuckDBPyConnection, start_month: int) -> None:
+    """A forecast is of an open month: after the last month of its fiscal year with actuals
+    (planning.forecast's as-of month); a closed month counts its actuals instead."""
+    _add(cur, "SELECT t._row, 'month', strftime(t.month, '%Y-%m'), 'month_closed',"
+              " strftime(c.last, '%Y-%m'), NULL FROM typed t JOIN (SELECT"
+              f" {fiscal_year_of('month')} AS fiscal_year, max(month) AS last FROM actuals"
+              " GROUP BY 1) AS c ON c.fiscal_year = t.fiscal_year"
+              f" WHERE {GOOD.replace('_bad', 't._bad')} AND t.month <= c.last", [start_month])
 
 
 def key_columns(kind: Kind) -> list[str]:

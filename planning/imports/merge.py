@@ -31,6 +31,9 @@ def stored_rows(kind: Kind, scenario: str) -> list[tuple[str, str, list]]:
     if kind.name == "plan":
         return [scenarios, ("plan_lines", "SELECT * FROM plan_lines WHERE scenario_id IN"
                             " (SELECT id FROM scenarios WHERE name = ?)", [scenario])]
+    if kind.name == "forecast":  # a forecast's month must be after its year's last actuals
+        return [scenarios, (kind.table, f"SELECT * FROM {kind.table}", []),
+                ("actuals", "SELECT DISTINCT month FROM actuals", [])]
     return [scenarios, (kind.table, f"SELECT * FROM {kind.table}", [])]
 
 

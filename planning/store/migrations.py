@@ -303,6 +303,7 @@ MIGRATIONS.append(
         -- replacing the plan's amount in the latest estimate only (the plan is never changed).
         -- A key need not have a plan line (new spend expected).
         CREATE TABLE forecasts (
+            id BIGINT NOT NULL,
             fiscal_year INTEGER NOT NULL,
             owner VARCHAR NOT NULL CHECK (owner IN ('sales', 'marketing', 'joint')),
             category VARCHAR NOT NULL CHECK (length(category) BETWEEN 1 AND 60),
@@ -312,7 +313,8 @@ MIGRATIONS.append(
             region VARCHAR NOT NULL CHECK (length(region) BETWEEN 1 AND 60),
             month DATE NOT NULL CHECK (day(month) = 1),
             amount DECIMAL(18,2) NOT NULL CHECK (amount >= 0),
-            updated_by VARCHAR NOT NULL,
+            description VARCHAR CHECK (length(description) <= 200),
+            updated_by VARCHAR,  -- who set it in the app; an import's rows are its audit entry's
             updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
             PRIMARY KEY (fiscal_year, owner, category, funnel_stage, channel, region, month)
         );
