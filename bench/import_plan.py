@@ -13,6 +13,12 @@ each phase in a fresh process (so its peak RSS, `ru_maxrss`, is its own):
 Timings cover the load and closing the database (its checkpoint), not opening it. On a busy
 machine, `--repeat R` runs the three phases R times and keeps each one's best time.
 Targets: Tandem / baseline <= 2.0, and peak RSS of the Tandem import < 2 GiB.
+
+`--formats` also imports the same lines written as a spreadsheet writes them, each into a new
+database in a fresh process, against the UTF-8 comma CSV's import in the same run: a
+semicolon-separated CSV with decimal commas, and an Excel workbook (.xlsx, written with
+openpyxl). For the workbook it also times reading the sheet alone with python-calamine (what the
+importer uses) and with openpyxl's read-only mode.
 """
 from __future__ import annotations
 
@@ -73,6 +79,100 @@ def tandem_phase(csv_path: str, db_path: str) -> dict:
             "added": report.added, "updated": report.updated, "unchanged": report.unchanged}
 
 
+def file_phase(path: str, db_path: str) -> dict:
+    """Import one file of the plan (any format) into a new database."""
+    from planning.imports import import_csv
+    from planning.store import Store
+
+    _warm_up()
+    store = Store(db_path)
+    start = time.perf_counter()
+    report = import_csv(store, "plan", Path(path))
+    store.close()
+    seconds = time.perf_counter() - start
+    assert report.ok, [str(p) for p in report.problems[:5]]
+    return {"seconds": seconds, "peak_mib": _peak_mib(), "rows": report.rows}
+
+
+def read_phase(path: str, reader: str) -> dict:
+    """Read every cell of the workbook's first sheet into Python, nothing else."""
+    start = time.perf_counter()
+    cells = 0
+    if reader == "calamine":
+        import python_calamine
+
+        book = python_calamine.CalamineWorkbook.from_path(path)
+        for row in book.get_sheet_by_index(0).iter_rows():
+            cells += len(row)
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            cells += len(row)
+    return {"seconds": time.perf_counter() - start, "peak_mib": _peak_mib(), "cells": cells}
+
+
+def write_formats(csv_path: Path, workdir: Path) -> tuple[Path, Path]:
+    """The plan CSV as a European spreadsheet saves it (semicolons, decimal commas) and as an
+    Excel workbook with typed cells (numbers as numbers)."""
+    import csv
+
+    import openpyxl
+
+    semicolon, xlsx = workdir / "plan-semicolon.csv", workdir / "plan.xlsx"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("plan")
+    with csv_path.open(newline="", encoding="utf-8") as source, \
+            semicolon.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, delimiter=";")
+        for i, row in enumerate(csv.reader(source)):
+            if i:
+                writer.writerow(row[:7] + [row[7].replace(".", ",")] + row[8:])
+                sheet.append([int(row[0]), *row[1:7], float(row[7]), row[8] or None])
+            else:
+                writer.writerow(row)
+                sheet.append(row)
+    book.save(xlsx)
+    return semicolon, xlsx
+
+
+def formats(csv_path: Path, lines: int, workdir: Path) -> dict:
+    semicolon, xlsx = write_formats(csv_path, workdir)
+    found = {}
+    for label, path in (("csv", csv_path), ("semicolon", semicolon), ("xlsx", xlsx)):
+        db = workdir / f"formats-{label}.duckdb"
+        for old in workdir.glob(f"formats-{label}.duckdb*"):
+            old.unlink()
+        r = in_fresh_process(file_phase, str(path), str(db))
+        assert r["rows"] == lines, r
+        found[label] = r
+    for reader in ("calamine", "openpyxl"):
+        found[f"read_{reader}"] = in_fresh_process(read_phase, str(xlsx), reader)
+    csv_s = found["csv"]["seconds"]
+    return {
+        "xlsx_mb": round(xlsx.stat().st_size / 1e6, 1),
+        **{f"{k}_s": round(v["seconds"], 3) for k, v in found.items()},
+        **{f"{k}_peak_rss_mib": round(v["peak_mib"]) for k, v in found.items()},
+        "semicolon_ratio": round(found["semicolon"]["seconds"] / csv_s, 2),
+        "xlsx_ratio": round(found["xlsx"]["seconds"] / csv_s, 2),
+        "openpyxl_to_calamine": round(found["read_openpyxl"]["seconds"]
+                                      / found["read_calamine"]["seconds"], 1),
+    }
+
+
+def show_formats(r: dict) -> None:
+    print(f"UTF-8 comma CSV       {r['csv_s']:>12.3f} s   peak RSS {r['csv_peak_rss_mib']:,} MiB")
+    print(f"semicolon CSV         {r['semicolon_s']:>12.3f} s   peak RSS"
+          f" {r['semicolon_peak_rss_mib']:,} MiB   ratio {r['semicolon_ratio']:.2f}")
+    print(f"Excel workbook        {r['xlsx_s']:>12.3f} s   peak RSS {r['xlsx_peak_rss_mib']:,}"
+          f" MiB   ratio {r['xlsx_ratio']:.2f}   ({r['xlsx_mb']} MB)")
+    print(f"  read: calamine      {r['read_calamine_s']:>12.3f} s   peak RSS"
+          f" {r['read_calamine_peak_rss_mib']:,} MiB")
+    print(f"  read: openpyxl r/o  {r['read_openpyxl_s']:>12.3f} s   peak RSS"
+          f" {r['read_openpyxl_peak_rss_mib']:,} MiB   ({r['openpyxl_to_calamine']}x calamine)")
+
+
 def in_fresh_process(phase, *args) -> dict:
     """Run one phase in a new interpreter and return what it measured."""
     spawn = multiprocessing.get_context("spawn")
@@ -99,8 +199,9 @@ def best(runs: list[dict]) -> dict:
             "peak_mib": max(r["peak_mib"] for r in runs)}
 
 
-def run(lines: int, workdir: Path, repeat: int) -> dict:
+def run(lines: int, workdir: Path, repeat: int, with_formats: bool = False) -> dict:
     csv_path = write_plan_csv(workdir / f"plan-{lines}.csv", lines)
+    extra = {"formats": formats(csv_path, lines, workdir)} if with_formats else {}
     runs = [measure_once(csv_path, lines, workdir) for _ in range(repeat)]
     base, first, again = (best(list(phase)) for phase in zip(*runs, strict=True))
     ratio = first["seconds"] / base["seconds"]
@@ -117,6 +218,7 @@ def run(lines: int, workdir: Path, repeat: int) -> dict:
         "reimport_s": round(again["seconds"], 3),
         "reimport_peak_rss_mib": round(again["peak_mib"]),
         "ok": ratio <= MAX_RATIO and first["peak_mib"] < MAX_RSS_MIB,
+        **extra,
     }
 
 
@@ -135,6 +237,8 @@ def show(r: dict) -> None:
     print(f"verdict: {'PASS' if r['ok'] else 'FAIL'} (targets: ratio <= {MAX_RATIO}, peak RSS"
           f" < {MAX_RSS_MIB} MiB; got ratio {r['ratio']:.2f}, peak RSS"
           f" {r['tandem_peak_rss_mib']:,} MiB)")
+    if "formats" in r:
+        show_formats(r["formats"])
 
 
 def main() -> None:
@@ -145,13 +249,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, metavar="R",
                         help="run every phase R times; report the best time, the highest RSS")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--formats", action="store_true",
+                        help="also import it as a semicolon CSV and an Excel workbook")
     args = parser.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = run(args.lines, args.keep, args.repeat)
+        result = run(args.lines, args.keep, args.repeat, args.formats)
     else:
         with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
-            result = run(args.lines, Path(tmp), args.repeat)
+            result = run(args.lines, Path(tmp), args.repeat, args.formats)
     if args.json:
         print(json.dumps(result))
     else:
