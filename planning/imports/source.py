@@ -214,10 +214,12 @@ def _header(kind: Kind, name: str, data: bytes, found: ProblemList
     line = (data if end < 0 else data[:end]).removesuffix(CR).decode("utf-8")
     known = set(kind.names)
 
+    start = line[: 64 * 1024]  # enough to choose by: a header of a million columns is refused
+
     def score(separator: str) -> tuple[int, int]:
-        cells = _split(line, separator)
-        return (sum(c.strip().lower() in known for c in cells) if cells else -1,
-                line.count(separator))
+        cells = _split(start, separator)
+        return (sum(c.strip().lower() in known for c in cells[:1000]) if cells else -1,
+                start.count(separator))
 
     separator = max(SEPARATORS, key=score)
     if '"' not in line:
