@@ -82,12 +82,18 @@ class PgDatabases:
         if kind not in self.templates:
             name = f"tandem_template_{kind}_{os.getpid()}"
             self._create(name)
+            saved = os.environ.get("TANDEM_AUDIT_KEY")
+            os.environ["TANDEM_AUDIT_KEY"] = PG_AUDIT_KEY
             store = open_store(self.url(name))
             try:
                 if kind == "demo":
                     load_demo(Tandem(store))
             finally:
                 store.close()
+                if saved is None:
+                    del os.environ["TANDEM_AUDIT_KEY"]
+                else:
+                    os.environ["TANDEM_AUDIT_KEY"] = saved
             self.templates[kind] = name
         name = f"{self.prefix}{next(self.names)}"
         self._create(name, self.templates[kind])
@@ -112,7 +118,6 @@ def pg_databases(store_kind: str) -> PgDatabases | None:
     if store_kind != "postgres":
         yield None
         return
-    os.environ.setdefault("TANDEM_AUDIT_KEY", PG_AUDIT_KEY)
     databases = PgDatabases(os.environ.get("TANDEM_TEST_PG") or PG_SERVER)
     yield databases
     databases.close()
@@ -126,7 +131,7 @@ def new_store(tmp_path: Path, pg_databases: PgDatabases | None, monkeypatch: pyt
     made: list[tuple[Store, str | None]] = []
     names = itertools.count(1)
     if pg_databases is not None:
-        monkeypatch.setenv("TANDEM_AUDIT_KEY", os.environ["TANDEM_AUDIT_KEY"])
+        monkeypatch.setenv("TANDEM_AUDIT_KEY", PG_AUDIT_KEY)
 
     def make(kind: str = "empty", **options) -> Store:
         if pg_databases is None:

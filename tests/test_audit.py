@@ -231,6 +231,7 @@ def rehash_from(store: Store, seq: int, make) -> None:
         prev = digest
 
 
+@pytest.mark.duckdb_only  # a server store's key is in TANDEM_AUDIT_KEY, no file
 def test_the_key_file_sits_beside_the_store_readable_by_its_owner_only(t):
     path = audit_key.key_path(t.store.path)
     assert path.exists() and (path.stat().st_mode & 0o777) == 0o600
@@ -331,6 +332,7 @@ def test_entries_written_before_the_key_still_verify(tmp_path):
         store.close()
 
 
+@pytest.mark.duckdb_only  # a server store's key is in TANDEM_AUDIT_KEY, no file
 def test_a_lost_key_refuses_writes_instead_of_making_a_new_one(t, snapshot):
     path = audit_key.key_path(t.store.path)
     saved = path.read_bytes()

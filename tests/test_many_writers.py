@@ -113,3 +113,21 @@ def test_threads_and_processes_edit_at_once_and_the_audit_chain_holds(new_store)
     verdict = audit.verify(store)
     assert verdict.intact, verdict
     assert verdict.entries == entries_before + tally["done"]
+
+
+def test_what_another_process_writes_is_read_at_once_despite_kept_results(new_store):
+    """Read results are kept per store revision; the revision comes from the store, so a write
+    by another process (another app process, a command) shows on this one's next read."""
+    from planning.tandem import Tandem
+
+    t = Tandem(new_store("demo"))
+    before = t.pool(YEAR)
+    hits = t.store.reads.hits
+    assert t.pool(YEAR) == before
+    assert t.store.reads.hits == hits + 1  # the answer was kept
+    done = subprocess.run(
+        [sys.executable, "-m", "planning", "pool", str(YEAR), "7654321.00", "--db",
+         _address(t.store)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert t.pool(YEAR) == Decimal("7654321.00") != before
+    assert audit.verify(t.store).intact

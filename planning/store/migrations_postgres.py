@@ -32,6 +32,8 @@ CREATE FUNCTION hash(owner varchar, category varchar, funnel_stage varchar, chan
     RETURN ('x' || left(md5(concat_ws(chr(31), owner, category, funnel_stage, channel, region,
                                       month)), 16))::bit(64)::bigint;
 CREATE AGGREGATE list(anycompatible) (SFUNC = array_append, STYPE = anycompatiblearray);
+CREATE FUNCTION list_position(anycompatiblearray, anycompatible) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT array_position($1, $2)';
 CREATE FUNCTION first_of(anyelement, anyelement) RETURNS anyelement
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT coalesce($1, $2)';
 CREATE AGGREGATE any_value(anyelement) (SFUNC = first_of, STYPE = anyelement);

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -34,6 +35,7 @@ from planning.store.reads import ReadCache
 
 T = TypeVar("T")
 POOL_SIZE = 16
+REVISION_FRESH = 0.05  # seconds a read of the store revision is taken as current
 MIGRATION_LOCK = 7_246_511  # advisory lock key: one process migrates at a time
 
 
@@ -202,6 +204,7 @@ class PostgresStore:
         self.on_wait = on_wait
         self.reads = ReadCache(self._cache_revision)
         self._local = threading.local()
+        self._seen: tuple[int, float] | None = None  # the last revision read, and when
         self._closed = False
         self._pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, name="tandem",
@@ -256,8 +259,27 @@ class PostgresStore:
                     yield cur
                 finally:
                     cur.close()
+        except pg_errors.CheckViolation as exc:
+            raise StoreError(f"The store {self.path} could not do that: CHECK constraint failed"
+                             f" on {exc.diag.table_name}: {self._check_of(exc)}") from exc
         except psycopg.Error as exc:
             raise _translate_error(exc, self.path) from exc
+
+    def _check_of(self, exc: pg_errors.CheckViolation) -> str:
+        """The failed CHECK's expression, as DuckDB names it (PostgreSQL names the constraint)."""
+        name = exc.diag.constraint_name or ""
+        try:
+            with self._pool.connection(timeout=5) as conn:
+                row = conn.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                                   " WHERE conname = %s AND conrelid = %s::regclass",
+                                   [name, exc.diag.table_name]).fetchone()
+        except (psycopg.Error, PoolTimeout):
+            return name
+        if row is None:
+            return name
+        # CHECK ((amount >= (0)::numeric)) -> CHECK (amount >= 0)
+        return re.sub(r"\((\w+)\)::(?:character varying|\w+)|::(?:character varying|\w+)"
+                      r"(?:\[\])?", r"\1", row[0])
 
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple]:
         with self.cursor() as cur:
@@ -319,6 +341,8 @@ class PostgresStore:
             conn.execute("ROLLBACK" if failed else "COMMIT")
         except psycopg.Error as exc:
             raise _translate_error(exc, self.path) from exc
+        finally:
+            self._seen = None  # this process's write shows on its next read
 
     @contextmanager
     def transaction(self, cur: PgCursor, *, bump: bool = True) -> Iterator[None]:
@@ -395,10 +419,20 @@ class PostgresStore:
 
     def _cache_revision(self) -> int | None:
         """The revision read results are kept under; None (keep nothing) inside this thread's
-        write transaction, whose reads may yet be rolled back."""
+        write transaction, whose reads may yet be rolled back. Read from the database at most
+        every REVISION_FRESH seconds: a page's rerun asks dozens of kept questions in a burst,
+        and one round trip each cost more than the answers (1.5 ms a read, measured on a loaded
+        machine, against 0.2 ms on DuckDB); a write by another process shows within that time,
+        one by this process at once."""
         if getattr(self._local, "conn", None) is not None:
             return None
-        return self.revision()
+        seen = self._seen
+        if seen is not None and time.monotonic() - seen[1] < REVISION_FRESH:
+            return seen[0]
+        at = time.monotonic()
+        revision = self.revision()
+        self._seen = (revision, at)
+        return revision
 
     def busy_with(self) -> str:
         return ""
