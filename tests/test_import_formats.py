@@ -171,3 +171,15 @@ def test_a_workbook_unpacking_past_the_limit_is_refused_before_reading(store, mo
     report = import_csv(store, "plan", book([NAMES, cells("2026-01", 1)]), file_name="big.xlsx")
     [problem] = report.problems
     assert problem.message.startswith("this workbook unpacks to ")
+
+
+# -- templates -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["plan", "actuals", "outcomes", "targets", "forecast"])
+def test_a_templates_example_rows_change_nothing_of_the_demo_firm(demo, kind):
+    # Importing a template as it is downloaded must not overwrite a real row.
+    path = Path(__file__).parent.parent / "data" / "templates" / f"{kind}.csv"
+    rows = len(path.read_text(encoding="utf-8").splitlines()) - 1
+    report = import_csv(demo.store, kind, path, commit=False)
+    assert report.ok, problems(report)
+    assert (report.added, report.updated) == (rows, 0)
