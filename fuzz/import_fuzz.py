@@ -22,18 +22,24 @@ Needs `pip install atheris` (not a dependency of Tandem: only this script uses i
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import hashlib
 import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
 
 import atheris
 
-with atheris.instrument_imports(include=["planning.imports"]):
+# `--big` measures the importer as it runs for a person: not instrumented (the spawned processes
+# it measures in get the same arguments).
+with (contextlib.nullcontext() if "--big" in sys.argv
+      else atheris.instrument_imports(include=["planning.imports"])):
     from planning.imports import import_csv
     from planning.imports.kinds import KINDS
     try:
@@ -193,13 +199,59 @@ BIG = {
 }
 
 
+STEPS = (("importer", "read_source"), ("importer._Job", "_stage"), ("importer._Job", "_layout"),
+         ("importer._Job", "_find_problems"), ("importer._Job", "_collect"), ("merge", "run"))
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _watch_steps() -> dict[str, list[float]]:
+    """Wrap the importer's steps so that each one's peak RSS (sampled every 5 ms) and time are
+    recorded: {step: [peak MiB, seconds]}."""
+    from planning.imports import importer, merge
+
+    steps: dict[str, list[float]] = {}
+    current = ["other"]
+
+    def sample() -> None:
+        while True:
+            entry = steps.setdefault(current[0], [0.0, 0.0])
+            entry[0] = max(entry[0], _rss_mib())
+            time.sleep(0.005)
+
+    threading.Thread(target=sample, daemon=True).start()
+    for owner_path, name in STEPS:
+        owner = {"importer": importer, "importer._Job": importer._Job, "merge": merge}[owner_path]
+        original, label = getattr(owner, name), name.lstrip("_")
+
+        def wrapped(*args, _original=original, _name=label, **kwargs):
+            before, current[0] = current[0], _name
+            start = time.monotonic()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                steps.setdefault(_name, [0.0, 0.0])[1] += time.monotonic() - start
+                current[0] = before
+
+        setattr(owner, name, functools.wraps(original)(wrapped))
+    return steps
+
+
 def _big_case(path: str) -> dict:
+    steps = _watch_steps()
     start = time.monotonic()
     report = import_csv(Store(), "plan", Path(path), file_name="big.csv", commit=False)
     seconds = time.monotonic() - start
     first = str(report.problems[0])[:120] if report.problems else "ok"
     return {"seconds": seconds, "peak_mib": _peak_mib(), "problems": report.problem_count,
-            "first": first}
+            "first": first, "cpu": time.process_time(),
+            "steps": ", ".join(f"{k} {v[0]:.0f} MiB {v[1]:.1f} s" for k, v in steps.items()
+                               if k != "other")}
 
 
 def big() -> int:
@@ -219,8 +271,9 @@ def big() -> int:
             over = r["seconds"] > 10 or r["peak_mib"] > 1024
             missed += over
             print(f"{'MISSED' if over else 'ok    '} {name}: {path.stat().st_size / MB:.0f} MB"
-                  f" in {r['seconds']:.1f} s, peak RSS {r['peak_mib']:.0f} MiB,"
-                  f" {r['problems']:,} problem(s); {r['first']}", flush=True)
+                  f" in {r['seconds']:.1f} s ({r['cpu']:.1f} s CPU), peak RSS"
+                  f" {r['peak_mib']:.0f} MiB, {r['problems']:,} problem(s); {r['first']}\n"
+                  f"         per step: {r['steps']}", flush=True)
     return 1 if missed else 0
 
 
