@@ -21,6 +21,7 @@ WHAT = {
     "actuals": "money actually spent, by the same keys as the plan",
     "outcomes": "what the shared funnel produced: leads to wins, pipeline and revenue",
     "targets": "what both departments are measured on, by KPI and period",
+    "forecast": "the latest estimate of the months still open, by the same keys as the plan",
 }
 
 t = tandem()
@@ -39,7 +40,8 @@ left, right = st.columns([2, 1])
 kind = left.selectbox("What are you loading?", kinds or KINDS, key="kind", disabled=not kinds,
                       format_func=lambda k: f"{k} — {WHAT[k]}")
 # The value each kind's changes are shown by (the others are listed beside it).
-CONTROL = {"plan": "amount", "actuals": "amount", "outcomes": "revenue", "targets": "target"}
+CONTROL = {"plan": "amount", "actuals": "amount", "outcomes": "revenue", "targets": "target",
+           "forecast": "amount"}
 NEW = "A new scenario…"
 scenario: str | None = BASELINE  # a kind other than plan has no scenario
 if kind == "plan":
