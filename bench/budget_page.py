@@ -16,10 +16,17 @@ for the whole view and for each step. The baseline, in the same run, is a bare
 scans.
 
 Target: all of one view under 300 ms at 1,000,000 lines.
+
+    python bench/budget_page.py --server postgresql://USER:PW@HOST:PORT/DB
+
+measures the same on the PostgreSQL store: a new database per size on that server (made from the
+URL's database, dropped after), with its own bare scan as the baseline.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import sys
 import tempfile
 import time
@@ -33,7 +40,7 @@ from plan_data import FISCAL_YEAR, REGIONS, write_plan_csv  # noqa: E402
 from planning.budget import BudgetFilter  # noqa: E402
 from planning.imports import import_csv  # noqa: E402
 from planning.scenarios import Scenarios  # noqa: E402
-from planning.store import Store  # noqa: E402
+from planning.store import Store, open_store  # noqa: E402
 from planning.tandem import Tandem  # noqa: E402
 
 RUNS = 5
@@ -93,9 +100,30 @@ def scan_ms(store: Store) -> float:
     return min(scans[1:])
 
 
-def measure(size: int, workdir: Path) -> tuple[float, dict[str, tuple[float, dict]]]:
+def new_database(server: str, name: str) -> str:
+    """A new, empty database on the PostgreSQL server of `server`; its URL."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{server.rpartition('/')[0]}/{name}"
+
+
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def measure(size: int, workdir: Path, server: str | None = None
+            ) -> tuple[float, dict[str, tuple[float, dict]]]:
     """(scan ms, view -> (best total ms, best ms of each step))."""
-    store = Store(workdir / f"budget-{size}.duckdb")
+    if server:
+        store = open_store(new_database(server, f"tandem_bench_{size}"))
+    else:
+        store = Store(workdir / f"budget-{size}.duckdb")
     report = import_csv(store, "plan", write_plan_csv(workdir / f"plan-{size}.csv", size))
     assert report.ok and report.added == size, report.problems[:5]
     t = Tandem(store)
@@ -107,6 +135,8 @@ def measure(size: int, workdir: Path) -> tuple[float, dict[str, tuple[float, dic
         views[view] = best_of(runs)
     scan = scan_ms(store)
     store.close()
+    if server:
+        drop_database(server, f"tandem_bench_{size}")
     return scan, views
 
 
@@ -114,12 +144,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000",
                         help="plan sizes in lines, comma-separated")
+    parser.add_argument("--server", help="measure on PostgreSQL: a server URL (postgresql://...)")
     args = parser.parse_args()
+    if args.server:  # a server store keys its audit from the environment
+        os.environ.setdefault("TANDEM_AUDIT_KEY", secrets.token_hex(32))
     sizes = [int(s) for s in args.sizes.split(",")]
     judged = []
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
         for size in sizes:
-            scan, views = measure(size, Path(tmp))
+            scan, views = measure(size, Path(tmp), args.server)
             print(f"\n{size:,} lines: one cold view, best of {RUNS} (ms)")
             print(f"{'step':<26}" + "".join(f"{view:>12}" for view in views))
             for name, _step in STEPS:
