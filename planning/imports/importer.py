@@ -110,7 +110,6 @@ class _Job:
         self.scenario = scenario
         self.who = who
         self.start_month = store.fiscal_year_start_month
-        self.parallel = True
         self.max_line_size = DUCKDB_LINE
 
     def run(self, cur: duckdb.DuckDBPyConnection, *, commit: bool) -> ImportReport:
@@ -255,10 +254,7 @@ class _Job:
                             f" FROM ({flagged})", [self.path])
                 break
             except duckdb.Error as exc:
-                if self.parallel and "quoted new lines" in str(exc):
-                    # Padding short rows is not done in parallel once a quoted cell spans lines.
-                    self.parallel = False
-                elif "invalid state" in str(exc) and self._mixed_line_ends():
+                if "invalid state" in str(exc) and self._mixed_line_ends():
                     pass  # a lone CR after CRLF lines: read again with LF line ends
                 else:
                     raise
@@ -285,7 +281,10 @@ class _Job:
                 " quote = '\"', escape = '\"',"
                 " strict_mode = true, null_padding = true, nullstr = chr(1),"
                 f" max_line_size = {self.max_line_size},"
-                f" parallel = {str(self.parallel).lower()}, ignore_errors = true)")
+                # One thread: DuckDB 1.5's parallel reader, padding short rows, hands chunks
+                # over out of file order, so a table's rowid (the row an error names) was wrong
+                # past the first ~8,000 rows.
+                " parallel = false, ignore_errors = true)")
 
     def _cleaned_rows(self, rows: str, keep: str = "", *, as_read: bool = True) -> str:
         """SQL: every column of `rows` (a query of the file's text) trimmed and cleaned.
