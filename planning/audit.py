@@ -93,16 +93,27 @@ def _refuse_inactive(cur: duckdb.DuckDBPyConnection, actor: str) -> None:
                       " them again")
 
 
+def next_seq(cur: duckdb.DuckDBPyConnection) -> int:
+    """The number the next entry of this transaction gets (rows written under it before the
+    entry itself pass it to `record` as `seq`, which checks it)."""
+    return cur.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchone()[0]
+
+
 def record(cur: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str, *,
-           before: Any = None, after: Any = None, reason: str | None = None) -> int:
-    """Append one entry in the caller's transaction; returns its sequence number.
+           before: Any = None, after: Any = None, reason: str | None = None,
+           seq: int | None = None) -> int:
+    """Append one entry in the caller's transaction; returns its sequence number (`seq`, when
+    given, is the number the caller expects: anything else refuses the whole change).
 
     Refuses (and so rolls back the change it would record) when the actor is a disabled or
     removed person."""
     _refuse_inactive(cur, actor)
     last = cur.execute("SELECT seq, hash, hash_version FROM audit_log ORDER BY seq DESC LIMIT 1"
                        ).fetchone()
+    expected = seq
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    if expected is not None and expected != seq:
+        raise RuntimeError(f"audit entry {seq} is not the expected {expected}; nothing written")
     key = audit_key.for_writing(_database_path(cur), seq,
                                 keyed_entries=bool(last and last[2] == HASH_VERSION))
     at = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")

@@ -179,18 +179,17 @@ def _apply(cur: duckdb.DuckDBPyConnection, sid: int, who: Person, action: str, n
         raise Refused(f"{negative} line(s) would go below zero; take less"
                       " (taking pro rata to current amounts never empties a line early)")
     before = _total(cur, sid)
-    for number, (sql, params) in enumerate(statements):
-        audit.note_lines(cur, allocate_sql.CHANGED_LINES.format(**sql), params,
-                         more=number > 0)
+    seq = audit.next_seq(cur)  # the entry written below, in this transaction
+    for sql, params in statements:
+        cur.execute(allocate_sql.RECORD_LINES.format(**sql), [seq, *params])
     changed = 0
     for sql, params in statements:
         cur.execute(allocate_sql.TO_DRAFT.format(**sql), params)
         cur.execute(allocate_sql.TO_EDITOR.format(**sql), [who.name, *params, who.name])
         changed += cur.execute(allocate_sql.APPLY.format(**sql), params).fetchone()[0]
     after = _total(cur, sid)
-    seq = audit.record(cur, who.name, action, f"scenario {name}", before={"total": str(before)},
-                       after={"total": str(after), "lines_changed": changed, **details})
-    audit.record_lines(cur, seq)
+    audit.record(cur, who.name, action, f"scenario {name}", before={"total": str(before)},
+                 after={"total": str(after), "lines_changed": changed, **details}, seq=seq)
     return OperationResult(name, action, changed, before, after,
                            sum(fill.locked for fill in fills))
 

@@ -204,8 +204,17 @@ def parts(cur: duckdb.DuckDBPyConnection, source: str, params: list,
 # {part} and {changes} come from `part` and `changes`. A line whose part is zero is not touched:
 # it keeps its version and sign-offs.
 _CHANGED = "FROM alloc_plan a WHERE a.g = {group} AND {where} AND {changes}"
-# The same lines, read (to note their state before a change, see planning.audit.note_lines).
-CHANGED_LINES = "FROM plan_lines AS l, alloc_plan a WHERE a.g = {group} AND {where} AND {changes}"
+# What the change does to each of those lines, kept under its audit entry (`?`, its number) for
+# the line's history: read before the change, in the same pass over the lines as APPLY makes
+# (noting the lines and joining them back afterwards took five times as long at a million lines).
+RECORD_LINES = """
+INSERT INTO audit_lines (seq, line_id, version, amount_before, amount_after, status_before,
+                         status_after, locked_before, locked_after)
+SELECT ?, l.id, l.version + 1, l.amount,
+       CAST(l.amount + CAST({part} AS DECIMAL(18, 0)) * 0.01 AS DECIMAL(18, 2)),
+       l.status, 'draft', l.locked, l.locked
+FROM plan_lines AS l, alloc_plan a WHERE a.g = {group} AND {where} AND {changes}
+"""
 
 # A changed line is a draft again, last edited by the person changing it. Most lines already are
 # (a draft, by that person), and rewriting a text column of a million lines costs several times
