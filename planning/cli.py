@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="first month of the fiscal year, 1-12 (default 1)")
     init.add_argument("--firm", help="the firm's name, shown on every page")
 
-    imp = sub.add_parser("import", parents=[common], help="import a CSV file")
+    imp = sub.add_parser("import", parents=[common],
+                         help="import a CSV file or an Excel workbook (.xlsx)")
     imp.add_argument("kind", choices=KINDS)
     imp.add_argument("file", type=Path)
     imp.add_argument("--scenario", default=BASELINE, help="scenario of a plan (default baseline)")

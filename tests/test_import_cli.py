@@ -30,3 +30,27 @@ def test_each_kind_of_problem_not_listed_is_counted_on_stderr(tmp_path: Path, ca
         "plan.csv:3:owner: and 200 more problem(s) like this one, up to row 1,401 ('salse' is not"
         " one of the accepted values); use one of sales, marketing, joint",
     ]
+
+
+def test_a_workbook_is_imported_by_the_command_and_its_problems_name_the_sheet(tmp_path, capsys):
+    import openpyxl
+
+    db = tmp_path / "cli.duckdb"
+    assert main(["--db", str(db), "init"]) == 0
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet.append(HEADER.split(","))
+    sheet.append([2026, "sales", "Events", "awareness", "Field", "EMEA", "2026-01", 1234.5, None])
+    sheet.append([2026, "sales", "Events", "awareness", "Field", "EMEA", "2026-02", 0.125, None])
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", "plan", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "plan.xlsx[Plan]:3:amount: '0.125' has too many decimal places; round it to cents: at"
+        " most 2 decimals, e.g. 1234.50")
+    sheet["H3"] = 0.5
+    book.save(path)
+    assert main(["--db", str(db), "import", "plan", str(path)]) == 0
+    assert "2 rows" in capsys.readouterr().out
