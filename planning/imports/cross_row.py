@@ -115,7 +115,8 @@ def _duplicates(cur: duckdb.DuckDBPyConnection, kind: Kind) -> None:
 
 
 def _locked(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str) -> None:
-    """A plan row may not touch a signed-off or locked line, nor any line of a locked scenario."""
+    """A plan row may not change a signed-off or locked line, nor any line of a locked scenario.
+    A row equal to such a line changes nothing and passes (an export imports back)."""
     _add(cur, f"""
         SELECT t._row, 'fiscal_year', CAST(t.fiscal_year AS VARCHAR), 'scenario_locked',
                s.name || ' ' || s.fiscal_year, NULL
