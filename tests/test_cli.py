@@ -287,8 +287,12 @@ def test_more_problems_than_are_listed_are_counted(db, tmp_path, capsys):
     assert main(["--db", str(db), "import", "plan", str(bad)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1002
-    assert err[-2:] == ["many.csv: ... and 200 more problems",
-                        "many.csv: refused, 1200 problem(s); nothing was written"]
+    # The problems not listed are counted per kind, with the first row and the fix.
+    assert err[-2:] == [
+        "many.csv:2:amount: and 200 more problem(s) like this one, up to row 1,201 ('bad' is"
+        " not a plain amount); write digits with '.' before the cents and no currency sign or"
+        " thousands separator, e.g. 1234.50",
+        "many.csv: refused, 1200 problem(s); nothing was written"]
 
 
 HOLD = """

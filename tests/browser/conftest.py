@@ -199,6 +199,28 @@ def server(tmp_path_factory):
     stop_app(proc)
 
 
+# The demo firm's data before its review: every line a draft of one scenario.
+DRAFT_DEMO = ("import sys; from planning.demo import load_demo; from planning.store import Store;"
+              " from planning.tandem import Tandem; t = Tandem(Store(sys.argv[1]));"
+              " load_demo(t, review=False); t.close()")
+
+
+@pytest.fixture
+def draft_server(tmp_path_factory):
+    """The app on the demo firm's data with every line still a draft, a store of its own for
+    each test: the review tests walk the whole review from there (the demo itself is part way
+    through its review)."""
+    where = tmp_path_factory.mktemp("draft-store")
+    store = where / "tandem.duckdb"
+    subprocess.run([sys.executable, "-c", DRAFT_DEMO, str(store)], cwd=ROOT, check=True,
+                   capture_output=True)
+    log = where / "streamlit.log"
+    url, proc = start_app(store, log)
+    SERVER_LOGS.append(log)
+    yield url
+    stop_app(proc)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -15,8 +15,8 @@ from tests.browser.conftest import (
 )
 
 
-def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(server, page):
-    sign_in(page, server, "Sofia Sales", "sales-demo-2026")
+def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(draft_server, page):
+    sign_in(page, draft_server, "Sofia Sales", "sales-demo-2026")
     go_to(page, "Review")
     expect(page.get_by_role("heading", name="Review · FY2026")).to_be_visible()
     wait_idle(page)
@@ -25,7 +25,7 @@ def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(server, page):
     pick(page, "submit_channel", "Field sales")
     pick(page, "submit_region", "EMEA")
     click(page, "Submit draft and returned lines")
-    expect(page.get_by_text("Submitted 72 line(s) for review.")).to_be_visible()
+    expect(page.get_by_text("Submitted 72 lines for review.")).to_be_visible()
 
     pick(page, "review_owner", "sales")
     click(page, "Sign off")
@@ -33,9 +33,9 @@ def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(server, page):
     screenshot(page, "review-refused")
     sign_out(page)
 
-    sign_in(page, server, "Marco Marketing", "marketing-demo-2026")
+    sign_in(page, draft_server, "Marco Marketing", "marketing-demo-2026")
     go_to(page, "Review")
-    expect(page.get_by_text("My queue (72 line(s) waiting for Marco Marketing)")).to_be_visible()
+    expect(page.get_by_text("My queue (72 lines waiting for Marco Marketing)")).to_be_visible()
     click(page, "Sign off")
     expect(page.get_by_text("Signed off 72 line(s); 72 are now fully signed off.")).to_be_visible()
     screenshot(page, "review")
