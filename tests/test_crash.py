@@ -93,7 +93,10 @@ def test_integrity_finds_lines_no_commit_could_leave(demo):
     store = demo.store
     assert violations(store) == []
     store.write(lambda cur: cur.execute(
-        "INSERT INTO plan_lines SELECT * REPLACE (id + 10000000 AS id, 999 AS scenario_id)"
+        "INSERT INTO plan_lines (id, scenario_id, owner, category, funnel_stage, channel,"
+        " region, month, amount, description, status, version, locked, updated_at)"
+        " SELECT id + 10000000, 999, owner, category, funnel_stage, channel, region, month,"
+        " amount, description, status, version, locked, updated_at"
         " FROM plan_lines WHERE id = (SELECT min(id) FROM plan_lines)"))
     store.write(lambda cur: cur.execute(
         "INSERT INTO sign_offs VALUES (20000000, 1, 'sales', 'x', now()::TIMESTAMP)"))

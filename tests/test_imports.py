@@ -13,7 +13,7 @@ from planning.errors import Refused
 from planning.exports import export_csv
 from planning.imports import ImportProblem, import_csv
 from planning.imports.kinds import KINDS
-from planning.store import Store
+from planning.store import Store, copy_in
 
 # -- the four kinds, as the contract writes them -------------------------------------------------
 
@@ -1039,15 +1039,18 @@ def test_a_locked_scenario_refuses_every_row_of_its_year(store, snapshot):
 def test_a_write_that_fails_midway_leaves_the_store_as_it_was(store, snapshot, monkeypatch):
     assert import_csv(store, "plan", FILES["plan"]).ok
     before, exported = snapshot(store), export_csv(store, "plan")
-    real = merge._write
+    # The write step: the staging database's own upsert (DuckDB), or the copy into a server.
+    module, name, kind_at = (merge, "_write", 1) if store.dialect.name == "duckdb" else (
+        copy_in, "write", 2)
+    real = getattr(module, name)
     calls = []
 
     def upsert_then_fail(*args, **kwargs):
         real(*args, **kwargs)
-        calls.append(args[1].name)
+        calls.append(args[kind_at].name)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(merge, "_write", upsert_then_fail)
+    monkeypatch.setattr(module, name, upsert_then_fail)
     changed = plan_file(plan_row("2026-01", "111.00"), plan_row("2026-05", "5.00"),
                         plan_row("2027-05", "7.00", year="2027"))
     with pytest.raises(RuntimeError, match="disk full"):
@@ -1056,7 +1059,7 @@ def test_a_write_that_fails_midway_leaves_the_store_as_it_was(store, snapshot, m
     assert snapshot(store) == before
     assert export_csv(store, "plan") == exported
 
-    monkeypatch.undo()
+    monkeypatch.setattr(module, name, real)
     report = import_csv(store, "plan", changed)
     assert (report.added, report.updated, report.unchanged) == (2, 1, 0)
 
