@@ -21,6 +21,7 @@ def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(draft_server, pa
     expect(page.get_by_role("heading", name="Review · FY2026")).to_be_visible()
     wait_idle(page)
     page.get_by_text("Submit my department's lines for review").click()  # an expander
+    expect(page.locator(".st-key-submit_owner input")).to_be_visible()  # opened, not opening
     pick(page, "submit_owner", "sales")
     pick(page, "submit_channel", "Field sales")
     pick(page, "submit_region", "EMEA")
