@@ -116,12 +116,10 @@ def estimate(store: Store, year: int, as_of: date | None = None) -> Estimate:
     closed_to = as_of_month(store, year, as_of)
     with store.cursor() as cur:
         scenario = adopted_scenario(cur, year)
-        found = cur.execute(budget_sql.SCENARIO_ID, [year, scenario]).fetchone()
         pool = cur.execute(budget_sql.POOL, [year]).fetchone()
-        # A year with no scenario yet has no plan; its actuals and forecasts still count.
         rows = cur.execute(sql.ESTIMATE, [
-            found[0] if found else -1, months[0], closed_to or _before(months[0]), months[-1],
-            year]).fetchall()
+            adopted_id(cur, year, scenario), months[0], closed_to or _before(months[0]),
+            months[-1], year]).fetchall()
     by: dict[str, dict[object, dict[str, Landing]]] = {d: defaultdict(dict) for d in DIMENSIONS}
     owners = {o: Landing(o) for o in OWNERS}
     for dimension, owner, value, planned, actual, remaining in rows:
@@ -132,6 +130,14 @@ def estimate(store: Store, year: int, as_of: date | None = None) -> Estimate:
             owners[owner] = owners[owner] + landing
     return Estimate(year, scenario, closed_to, months, pool[0] if pool else None, owners,
                     {d: dict(v) for d, v in by.items()})
+
+
+def adopted_id(cur, year: int, scenario: str | None = None) -> int:
+    """The id of the year's adopted scenario, or -1 (no line has it) when the year has none
+    yet: its actuals and forecasts still count, against no plan."""
+    found = cur.execute(budget_sql.SCENARIO_ID,
+                        [year, scenario or adopted_scenario(cur, year)]).fetchone()
+    return found[0] if found else -1
 
 
 def _before(month: date) -> date:
@@ -262,9 +268,7 @@ def open_lines(store: Store, year: int, owners: Iterable[str] = OWNERS,
         return []
     marks = ", ".join("?" for _ in owners)
     with store.cursor() as cur:
-        found = cur.execute(budget_sql.SCENARIO_ID, [year, adopted_scenario(cur, year)]
-                            ).fetchone()
-        scenario = found[0] if found else -1
+        scenario = adopted_id(cur, year)
         rows = cur.execute(sql.OPEN_LINES.format(owners=marks), [
             year, scenario, first_open, months[-1], *owners,
             year, first_open, months[-1], *owners, scenario]).fetchall()

@@ -15,12 +15,11 @@ from decimal import Decimal
 
 from planning import access, audit
 from planning.errors import Refused
-from planning.forecast import as_of_month
+from planning.forecast import adopted_id, as_of_month
 from planning.kpi_values import fiscal_months
 from planning.model import OWNERS
 from planning.people import Person
-from planning.scenarios import adopted_scenario
-from planning.store import Store, budget_sql
+from planning.store import Store
 from planning.store import forecast_sql as sql
 
 ZERO = Decimal("0.00")
@@ -65,9 +64,7 @@ def freed(store: Store, year: int, as_of: date | None = None) -> Freed:
         return Freed(year, None, zero, dict(zero), False)
     first = fiscal_months(store, year)[0]
     with store.cursor() as cur:
-        found = cur.execute(budget_sql.SCENARIO_ID, [year, adopted_scenario(cur, year)]
-                            ).fetchone()
-        by_owner = dict(cur.execute(sql.FREED, [found[0] if found else -1, first, closed_to]
+        by_owner = dict(cur.execute(sql.FREED, [adopted_id(cur, year), first, closed_to]
                                     ).fetchall())
         released = dict(cur.execute(
             "SELECT owner, sum(amount) FROM freed_releases WHERE fiscal_year = ? GROUP BY owner",

@@ -16,12 +16,11 @@ from decimal import Decimal
 
 from planning import access, audit
 from planning.errors import Refused
-from planning.forecast import as_of_month
+from planning.forecast import adopted_id, as_of_month
 from planning.kpi_values import fiscal_months
 from planning.money import CENT
 from planning.people import Person
-from planning.scenarios import adopted_scenario
-from planning.store import Store, budget_sql
+from planning.store import Store
 from planning.store import forecast_sql as sql
 
 CATEGORIES = ("timing", "price", "volume", "scope", "error")
@@ -128,9 +127,7 @@ def variances(store: Store, year: int, as_of: date | None = None) -> Variances:
         return Variances(year, None, share, amount)
     first = fiscal_months(store, year)[0]
     with store.cursor() as cur:
-        found = cur.execute(budget_sql.SCENARIO_ID, [year, adopted_scenario(cur, year)]
-                            ).fetchone()
-        rows = cur.execute(sql.CLOSED_VARIANCE, [found[0] if found else -1, first, closed_to]
+        rows = cur.execute(sql.CLOSED_VARIANCE, [adopted_id(cur, year), first, closed_to]
                            ).fetchall()
         said = {tuple(r[:3]): r[3:] for r in cur.execute(
             "SELECT owner, channel, region, category, text, explained_by, status, decided_by,"
