@@ -396,3 +396,50 @@ MIGRATIONS.append(
         """,
     )
 )
+
+
+MIGRATIONS.append(
+    (
+        "0012_leads",
+        """
+        -- The hand-off from marketing to sales, one row per lead (the contract's `leads` kind),
+        -- upserted on lead_id so a CRM's weekly export updates the rows it sent before. Times
+        -- are UTC. The service-level agreement's first-touch window is a setting (hours).
+        INSERT INTO settings VALUES ('first_touch_hours', '24') ON CONFLICT (key) DO NOTHING;
+        CREATE TABLE leads (
+            lead_id VARCHAR NOT NULL CHECK (length(lead_id) BETWEEN 1 AND 100),
+            created_at TIMESTAMP NOT NULL,
+            region VARCHAR NOT NULL CHECK (length(region) BETWEEN 1 AND 60),
+            channel VARCHAR NOT NULL CHECK (length(channel) BETWEEN 1 AND 60),
+            sourced_by VARCHAR NOT NULL CHECK (sourced_by IN ('sales', 'marketing', 'joint')),
+            mql_at TIMESTAMP CHECK (mql_at >= created_at),
+            rep VARCHAR CHECK (length(rep) BETWEEN 1 AND 100),
+            first_touch_at TIMESTAMP CHECK (first_touch_at >= mql_at),
+            sql_at TIMESTAMP CHECK (sql_at >= mql_at),
+            import_id INTEGER
+        );
+        """,
+    )
+)
+
+
+MIGRATIONS.append(
+    (
+        "0013_survey",
+        """
+        -- How each side rates the relationship: the contract's 20 statements, 1 to 5, once per
+        -- fiscal quarter per respondent. Answers given in the app are keyed by the person's
+        -- name; an imported survey's respondent may be an anonymous code. People who belong to
+        -- neither department (executives, planners for both) answer as 'neutral'.
+        CREATE TABLE survey_answers (
+            respondent VARCHAR NOT NULL CHECK (length(respondent) BETWEEN 1 AND 100),
+            department VARCHAR NOT NULL CHECK (department IN ('sales', 'marketing', 'neutral')),
+            period VARCHAR NOT NULL CHECK (length(period) = 7),
+            item INTEGER NOT NULL CHECK (item BETWEEN 1 AND 20),
+            score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+            answered_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (respondent, period, item)
+        );
+        """,
+    )
+)
