@@ -28,12 +28,18 @@ class Dialect:
     regexp_matches: str
     # The store's sequences with the last value each gave (NULL before the first).
     sequences: str
+    # The `{q}` quantile of `{x}` by linear interpolation between the two nearest values, NULLs
+    # left out (NULL over no value): DuckDB's quantile_cont is PostgreSQL's percentile_cont.
+    quantile_cont: str = ""
 
     def div(self, a: str, b: str) -> str:
         return self.int_div.format(a=a, b=b)
 
     def matches(self, c: str, p: str) -> str:
         return self.regexp_matches.format(c=c, p=p)
+
+    def quantile(self, x: str, q: float) -> str:
+        return self.quantile_cont.format(x=x, q=q)
 
 
 DUCKDB = Dialect(
@@ -44,6 +50,7 @@ DUCKDB = Dialect(
     int_div="({a} // {b})",
     regexp_matches="regexp_matches({c}, {p})",
     sequences="SELECT sequence_name, last_value FROM duckdb_sequences()",
+    quantile_cont="quantile_cont({x}, {q})",
 )
 
 POSTGRES = Dialect(
@@ -54,6 +61,7 @@ POSTGRES = Dialect(
     int_div="div({a}, {b})",
     regexp_matches="({c} ~ {p})",
     sequences="SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'",
+    quantile_cont="percentile_cont({q}) WITHIN GROUP (ORDER BY {x})",
 )
 
 
