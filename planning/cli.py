@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import audit, cli_forecast, cli_kpis, cli_people, cli_scenario, first_run
+from planning import audit, cli_forecast, cli_kpis, cli_people, cli_scenario, cli_sla, first_run
 from planning.errors import StoreBusy, TandemError
 from planning.imports import ImportReport
 from planning.model import BASELINE, KINDS
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_kpis.add_parser(sub, common)
     cli_kpis.add_thresholds_parser(sub, common)
     cli_forecast.add_parser(sub, common)
+    cli_sla.add_parser(sub, common)
     return parser
 
 
@@ -220,6 +221,7 @@ COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
             "scenario": _scenario, "users": _users, "review": _review, "audit": _audit,
             "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args),
             "forecast": lambda tandem, args, parser: cli_forecast.run(tandem, args, parser),
+            "sla": lambda tandem, args, _parser: cli_sla.run(tandem, args),
             "thresholds": lambda tandem, args, _parser: cli_kpis.thresholds_run(
                 tandem, args, cli_people.acting(tandem, args.as_user))}
 

@@ -52,6 +52,8 @@ WINDOW_SETTING, DEFAULT_HOURS = "first_touch_hours", Decimal(24)
 # The bands of hours to first touch: (label, upper edge in hours, None for no edge).
 BANDS: tuple[tuple[str, int | None], ...] = (
     ("0-1 h", 1), ("1-4 h", 4), ("4-24 h", 24), ("over 24 h", None))
+# A status in words, as the KPI page and `Thresholds.describe` say it.
+STATUS_WORDS = {"green": "on track", "amber": "watch", "red": "off track"}
 OVERDUE_SHOWN = 50  # untouched overdue MQLs listed for follow-up (all are counted)
 HOUR = Decimal(3600)
 
