@@ -32,6 +32,7 @@ ROLES_FOR = {
     "explain_variance": {"sales_head", "marketing_head", "planner"},
     "accept_explanation": {"sales_head", "marketing_head"},
     "release_freed": {"sales_head", "marketing_head", "executive"},
+    "manage_mappings": {"sales_head", "marketing_head", "planner"},
 }
 
 WHAT = {
@@ -54,6 +55,7 @@ WHAT = {
     "explain_variance": "explain a variance",
     "accept_explanation": "accept or question a variance's explanation",
     "release_freed": "release unspent money to the pool",
+    "manage_mappings": "add, replace or delete column mappings",
 }
 
 

@@ -7,7 +7,17 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from planning import audit, cli_forecast, cli_kpis, cli_people, cli_scenario, cli_sla, first_run
+from planning import (
+    audit,
+    cli_forecast,
+    cli_kpis,
+    cli_mappings,
+    cli_people,
+    cli_scenario,
+    cli_sla,
+    first_run,
+    mappings,
+)
 from planning.errors import StoreBusy, TandemError
 from planning.imports import ImportReport
 from planning.model import BASELINE, KINDS
@@ -47,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--scenario", default=BASELINE, help="scenario of a plan (default baseline)")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.add_argument("--mapping", metavar="NAME",
+                     help="read the file through this saved column mapping (tandem mappings)")
 
     exp = sub.add_parser("export", parents=[common], help="export a kind as CSV")
     exp.add_argument("kind", choices=KINDS)
@@ -62,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_kpis.add_parser(sub, common)
     cli_kpis.add_thresholds_parser(sub, common)
     cli_forecast.add_parser(sub, common)
+    cli_mappings.add_parser(sub, common)
     cli_sla.add_parser(sub, common)
     return parser
 
@@ -155,9 +168,19 @@ def _init(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentPa
 def _import(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.file.is_file():
         parser.error(f"no such file: {args.file}")
-    report = tandem.import_csv(args.kind, args.file, scenario=args.scenario,
-                               commit=not args.dry_run,
-                               actor=cli_people.acting(tandem, args.as_user))
+    actor = cli_people.acting(tandem, args.as_user)
+    if args.mapping:
+        mapping = mappings.get(tandem.store, args.mapping)
+        if mapping.kind != args.kind:
+            parser.error(f"mapping {mapping.name} reads files as {mapping.kind}, not"
+                         f" {args.kind}: run `tandem import {mapping.kind} FILE --mapping"
+                         f" {mapping.name}`")
+        report = mappings.import_mapped(tandem.store, mapping, args.file.read_bytes(),
+                                        file_name=args.file.name, scenario=args.scenario,
+                                        commit=not args.dry_run, actor=actor)
+    else:
+        report = tandem.import_csv(args.kind, args.file, scenario=args.scenario,
+                                   commit=not args.dry_run, actor=actor)
     if not report.ok:
         for problem in report.problems:
             print(problem, file=sys.stderr)
@@ -221,6 +244,7 @@ COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
             "scenario": _scenario, "users": _users, "review": _review, "audit": _audit,
             "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args),
             "forecast": lambda tandem, args, parser: cli_forecast.run(tandem, args, parser),
+            "mappings": cli_mappings.run,
             "sla": lambda tandem, args, _parser: cli_sla.run(tandem, args),
             "thresholds": lambda tandem, args, _parser: cli_kpis.thresholds_run(
                 tandem, args, cli_people.acting(tandem, args.as_user))}

@@ -27,6 +27,8 @@ from planning.errors import Refused
 from planning.forecast import ForecastLine, forecasts, set_forecast
 from planning.freed import release
 from planning.kpi_values import Thresholds, set_thresholds, thresholds
+from planning.mappings import get as mapping_named
+from planning.mappings import save as save_mapping
 from planning.people import ADMIN_ROLE, People, Person
 from planning.review import Review, ReviewResult
 from planning.scenarios import LineEdit
@@ -481,6 +483,23 @@ def _check_pool(t: Tandem, who: Person, _result) -> None:
 STRICTER = Thresholds(D("1.00"), D("0.95"), D("0.05"), D("0.10"))
 
 
+MAPPING = """kind = "actuals"
+[columns]
+month = "Posting Date"
+amount = "Amount"
+channel = "Vendor"
+region = "Cost Center"
+[constants]
+owner = "marketing"
+category = "Programs"
+funnel_stage = "awareness"
+"""
+
+
+def _check_mapping(t: Tandem, who: Person, _result) -> None:
+    assert mapping_named(t.store, "ERP").saved_by == who.name
+
+
 def _check_thresholds(t: Tandem, who: Person, _result) -> None:
     assert thresholds(t.store) == STRICTER
 
@@ -559,6 +578,9 @@ CASES: list[Case] = [
          ("approve release", f"freed money {Y} to {Y}-10"),
          state="money freed on joint lines needs both heads' approval; waiting for the sales"
                " and marketing head"),
+    case("manage_mappings", "manage_mappings", HEADS | PLANNERS,
+         lambda t, who: save_mapping(t.store, who, "ERP", MAPPING), _check_mapping,
+         ("add mapping", "mapping ERP")),
 ]
 
 
@@ -645,6 +667,7 @@ def test_roles_for_is_the_documented_table():
     assert roles("explain_variance") == heads | {"planner"}
     assert roles("accept_explanation") == heads
     assert roles("release_freed") == heads | {"executive"}
+    assert roles("manage_mappings") == heads | {"planner"}
     # The server's administrator may do everything but the review and deciding on explanations.
     assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {
         "review", "accept_explanation"}

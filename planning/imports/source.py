@@ -78,8 +78,13 @@ def _problem(name: str, row: int, column: str, value: str | None, message: str,
     return ImportProblem(name, row, column, value, message, fix)
 
 
-def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, ProblemList]:
-    """The file's `Source`, or None and what is wrong with it (nothing else is read then)."""
+def read_source(kind: Kind, name: str, data: bytes, *, expected: Sequence[str] | None = None
+                ) -> tuple[Source | None, ProblemList]:
+    """The file's `Source`, or None and what is wrong with it (nothing else is read then).
+
+    `expected` names the header's columns when the file is not in the kind's own form (a file
+    read through a mapping): the separator is chosen by them, and the header is not checked
+    against the kind's columns."""
     found = ProblemList()
     if len(data) > MAX_BYTES:
         found.add(_problem(name, 0, "-", None, f"the file is {len(data):,} bytes, over the limit"
@@ -120,11 +125,12 @@ def read_source(kind: Kind, name: str, data: bytes) -> tuple[Source | None, Prob
                                "save it as 'CSV UTF-8' from your spreadsheet"))
             return None, found
     body = line_ends(body)
-    found_header = _header(kind, name, body, found)
+    found_header = _header(kind.names if expected is None else expected, name, body, found)
     if found_header is None:
         return None, found
     header, separator = found_header
-    _check_header(kind, name, header, found, separator)
+    if expected is None:
+        _check_header(kind, name, header, found, separator)
     if found:
         return None, found
     return Source(name, body, tuple(h.strip().lower() for h in header),
@@ -201,7 +207,7 @@ def line_ends(data: bytes, *, mixed: bool = False) -> bytes:
     return data.replace(b"\r\n", LF).replace(CR, LF)
 
 
-def _header(kind: Kind, name: str, data: bytes, found: ProblemList
+def _header(names: Sequence[str], name: str, data: bytes, found: ProblemList
             ) -> tuple[list[str], str] | None:
     """The cells of the first line and the separator they are written with, or None with a
     problem when the line cannot be read as a header.
@@ -212,7 +218,7 @@ def _header(kind: Kind, name: str, data: bytes, found: ProblemList
     """
     end = data.find(LF)
     line = (data if end < 0 else data[:end]).removesuffix(CR).decode("utf-8")
-    known = set(kind.names)
+    known = {n.strip().lower() for n in names}
 
     start = line[: 64 * 1024]  # enough to choose by: a header of a million columns is refused
 

@@ -443,3 +443,21 @@ MIGRATIONS.append(
         """,
     )
 )
+
+
+MIGRATIONS.append(
+    (
+        "0016_column_mappings",
+        """
+        -- Saved column mappings: how a file from another tool (an ERP report, a CRM export)
+        -- reads as one of the contract's kinds, kept as the TOML text it was added as.
+        CREATE TABLE column_mappings (
+            name VARCHAR PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 60),
+            kind VARCHAR NOT NULL,
+            definition VARCHAR NOT NULL,
+            saved_by VARCHAR NOT NULL,
+            saved_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        """,
+    )
+)
