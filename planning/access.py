@@ -32,6 +32,8 @@ ROLES_FOR = {
     "explain_variance": {"sales_head", "marketing_head", "planner"},
     "accept_explanation": {"sales_head", "marketing_head"},
     "release_freed": {"sales_head", "marketing_head", "executive"},
+    # Each person's own view of the relationship: never a viewer's, nor the administrator's.
+    "answer_survey": {"sales_head", "marketing_head", "executive", "planner"},
     "manage_mappings": {"sales_head", "marketing_head", "planner"},
 }
 
@@ -55,14 +57,16 @@ WHAT = {
     "explain_variance": "explain a variance",
     "accept_explanation": "accept or question a variance's explanation",
     "release_freed": "release unspent money to the pool",
+    "answer_survey": "answer the relationship survey",
     "manage_mappings": "add, replace or delete column mappings",
 }
 
 
 for _action, _roles in ROLES_FOR.items():
     # The administrator on the server (the `tandem` command without --as) may do all but the
-    # review itself and deciding on a variance's explanation, which are the heads' alone.
-    if _action not in ("review", "accept_explanation"):
+    # review itself and deciding on a variance's explanation, which are the heads' alone, and
+    # answering the survey, which only a person of the firm does for themselves.
+    if _action not in ("review", "accept_explanation", "answer_survey"):
         _roles.add(ADMIN_ROLE)
 
 
@@ -122,7 +126,8 @@ def assumption_side(owner: str, person: Person) -> None:
 # Each screen of the app and the action a person must be allowed to see it: a viewer sees the
 # Budget, Compare, KPIs and Review, and neither the Scenarios nor the Import & export page.
 SCREENS = {"budget": "view", "scenarios": "manage_scenarios", "compare": "view", "kpis": "view",
-           "forecast": "view", "review": "view", "import": "export"}
+           "forecast": "view", "review": "view", "import": "export",
+           "alignment": "view"}
 
 # scenario operation -> the ROLES_FOR action it needs
 OPERATIONS = {"clone": "manage_scenarios", "rename": "manage_scenarios",

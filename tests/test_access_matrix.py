@@ -14,13 +14,14 @@ import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from planning import access
+from planning.alignment import answer, department_of, own_answers, quarter_of
 from planning.budget import BudgetFilter
 from planning.demo import DEMO_PEOPLE, load_demo
 from planning.errors import Refused
@@ -320,6 +321,17 @@ def _accept(side: str) -> Case:
                 state=refused)
 
 
+# The survey is open for the current fiscal quarter only (the demo's year starts in January).
+SURVEY = quarter_of(datetime.now(timezone.utc).date(), 1)
+FOURS = {item: 4 for item in range(1, 21)}
+
+
+def _check_answer(t: Tandem, who: Person, _result) -> None:
+    assert t.store.query("SELECT DISTINCT respondent, department, period FROM survey_answers"
+                         ) == [(who.name, department_of(who), SURVEY)]
+    assert own_answers(t.store, who, SURVEY) == FOURS
+
+
 def _check_approved(t: Tandem, who: Person, state) -> None:
     assert state.approvals == {who.head_of: who.name} and not state.released_now
 
@@ -573,6 +585,9 @@ CASES: list[Case] = [
     _forecast("sales"), _forecast("marketing"), _forecast("joint"),
     _explain("sales"), _explain("marketing"), _explain("joint"),
     _accept("sales"), _accept("marketing"), _accept("joint"),
+    case("answer_survey", "answer_survey", MANAGERS,
+         lambda t, who: answer(t.store, who, SURVEY, FOURS), _check_answer,
+         ("answer survey", f"survey {SURVEY}")),
     case("release_freed", "release_freed", HEADS,
          lambda t, who: release(t.store, who, Y), _check_approved,
          ("approve release", f"freed money {Y} to {Y}-10"),
@@ -637,7 +652,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 62
+    assert len({c.name for c in CASES}) == len(CASES) == 63
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -667,10 +682,12 @@ def test_roles_for_is_the_documented_table():
     assert roles("explain_variance") == heads | {"planner"}
     assert roles("accept_explanation") == heads
     assert roles("release_freed") == heads | {"executive"}
+    assert roles("answer_survey") == heads | {"executive", "planner"}
     assert roles("manage_mappings") == heads | {"planner"}
-    # The server's administrator may do everything but the review and deciding on explanations.
+    # The server's administrator may do everything but the review, deciding on explanations and
+    # answering the survey (a person's own view).
     assert {a for a, r in access.ROLES_FOR.items() if ADMIN_ROLE not in r} == {
-        "review", "accept_explanation"}
+        "review", "accept_explanation", "answer_survey"}
     assert set(access.WHAT) == set(access.ROLES_FOR)
 
 
