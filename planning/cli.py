@@ -207,6 +207,10 @@ def _summary(report: ImportReport, currency: str) -> str:
 
 
 def _export(tandem: Tandem, args: argparse.Namespace, _parser: argparse.ArgumentParser) -> int:
+    if args.out and args.out.suffix.lower() == ".xlsx":
+        args.out.write_bytes(tandem.export_workbook([args.kind], scenario=args.scenario,
+                                                    year=args.year))
+        return 0
     text = tandem.export_csv(args.kind, scenario=args.scenario, year=args.year)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

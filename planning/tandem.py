@@ -18,6 +18,7 @@ from planning.scenarios import Scenarios, adopted_scenario
 from planning.store import Store, open_store
 from planning.store import budget_sql as sql
 from planning.store.reads import cached
+from planning.workbook_export import export_workbook
 
 
 class Tandem:
@@ -159,3 +160,15 @@ class Tandem:
             after={"scenario": scenario if kind == "plan" else None,
                    "bytes": len(text.encode("utf-8"))}))
         return text
+
+    def export_workbook(self, kinds: list[str], *, scenario: str = BASELINE,
+                        year: int | None = None, actor: Person | str = "administrator") -> bytes:
+        """The kinds as one Excel workbook, a sheet each; audited as the CSV export is."""
+        who = access.require(access.person(actor), "export")
+        data = export_workbook(self.store, kinds, scenario=scenario, year=year,
+                               currency=self.currency)
+        self.store.write(lambda cur: audit.record(
+            cur, who.name, "export", f"{', '.join(kinds)} {f'FY{year}' if year else 'all years'}",
+            after={"scenario": scenario if "plan" in kinds else None, "bytes": len(data),
+                   "format": "xlsx"}))
+        return data
