@@ -32,6 +32,7 @@ ROLES_FOR = {
     "explain_variance": {"sales_head", "marketing_head", "planner"},
     "accept_explanation": {"sales_head", "marketing_head"},
     "release_freed": {"sales_head", "marketing_head", "executive"},
+    "set_rewards": {"executive"},
     # Each person's own view of the relationship: never a viewer's, nor the administrator's.
     "answer_survey": {"sales_head", "marketing_head", "executive", "planner"},
     "manage_mappings": {"sales_head", "marketing_head", "planner"},
@@ -57,6 +58,7 @@ WHAT = {
     "explain_variance": "explain a variance",
     "accept_explanation": "accept or question a variance's explanation",
     "release_freed": "release unspent money to the pool",
+    "set_rewards": "set the shared rewards",
     "answer_survey": "answer the relationship survey",
     "manage_mappings": "add, replace or delete column mappings",
 }

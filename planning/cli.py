@@ -14,6 +14,7 @@ from planning import (
     cli_kpis,
     cli_mappings,
     cli_people,
+    cli_rewards,
     cli_scenario,
     cli_sla,
     first_run,
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_kpis.add_parser(sub, common)
     cli_kpis.add_thresholds_parser(sub, common)
     cli_forecast.add_parser(sub, common)
+    cli_rewards.add_parser(sub, common)
     cli_alignment.add_parser(sub, common)
     cli_mappings.add_parser(sub, common)
     cli_sla.add_parser(sub, common)
@@ -250,6 +252,7 @@ COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
             "scenario": _scenario, "users": _users, "review": _review, "audit": _audit,
             "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args),
             "forecast": lambda tandem, args, parser: cli_forecast.run(tandem, args, parser),
+            "rewards": lambda tandem, args, parser: cli_rewards.run(tandem, args, parser),
             "alignment": lambda tandem, args, _parser: cli_alignment.run(tandem, args),
             "mappings": cli_mappings.run,
             "sla": lambda tandem, args, _parser: cli_sla.run(tandem, args),

@@ -296,10 +296,16 @@ def grade(store: Store, year: int, period: str, months: list[date], actual_total
     return rows
 
 
+def year_rows(store: Store, year: int) -> list[KpiResult]:
+    """The fiscal year's rows of `tandem kpis`: each KPI over the whole year against the
+    annual target as set (the shared rewards are paid on these)."""
+    return scorecard(store, year, str(year), phase=False)
+
+
 def contract_rows(store: Store, year: int) -> list[KpiResult]:
     """What `tandem kpis` prints: each KPI for the year, plus one row per quarter or month
     target that is set (targets as set, never phased)."""
-    rows = scorecard(store, year, str(year), phase=False)
+    rows = year_rows(store, year)
     periods = sorted({p for (_k, p) in targets(store, year) if len(p) > 4})
     order = {k.name: i for i, k in enumerate(KPIS)}
     found = targets(store, year)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from planning import access
+from planning import access, rewards
 from planning.alignment import answer, department_of, own_answers, quarter_of
 from planning.budget import BudgetFilter
 from planning.demo import DEMO_PEOPLE, load_demo
@@ -516,6 +516,14 @@ def _check_thresholds(t: Tandem, who: Person, _result) -> None:
     assert thresholds(t.store) == STRICTER
 
 
+REWARDS = {"revenue": D(40), "pipeline": D(20), "win_rate": D(20), "cac": D(20)}
+
+
+def _check_rewards(t: Tandem, who: Person, _result) -> None:
+    found = rewards.plan(t.store, Y)
+    assert (found.weights, found.set_by) == (REWARDS, who.name)
+
+
 NOT_SIGNED = "3264 line(s) of baseline are not signed off yet; a scenario locks when every line is"
 
 def _check_export(t: Tandem, who: Person, text: str) -> None:
@@ -579,6 +587,9 @@ CASES: list[Case] = [
     case("configure", "configure", {ERIN},
          lambda t, who: set_thresholds(t.store, who, STRICTER), _check_thresholds,
          ("set thresholds", "KPI status")),
+    case("set_rewards", "set_rewards", {ERIN},
+         lambda t, who: rewards.set_plan(t.store, who, Y, REWARDS), _check_rewards,
+         ("set rewards", f"rewards {Y}")),
     *[_assumption(name) for name in ASSUMPTIONS],
     case("comment", "comment", MANAGERS, _comment, _check_comment, ("comment", None),
          line="joint"),
@@ -652,7 +663,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 63
+    assert len({c.name for c in CASES}) == len(CASES) == 64
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -682,6 +693,7 @@ def test_roles_for_is_the_documented_table():
     assert roles("explain_variance") == heads | {"planner"}
     assert roles("accept_explanation") == heads
     assert roles("release_freed") == heads | {"executive"}
+    assert roles("set_rewards") == {"executive"}
     assert roles("answer_survey") == heads | {"executive", "planner"}
     assert roles("manage_mappings") == heads | {"planner"}
     # The server's administrator may do everything but the review, deciding on explanations and

@@ -447,6 +447,32 @@ MIGRATIONS.append(
 
 MIGRATIONS.append(
     (
+        "0014_rewards",
+        """
+        -- The shared incentive of a fiscal year, set by an executive: the payout curve (a
+        -- threshold of attainment below which a KPI pays nothing, the floor it pays at the
+        -- threshold, the cap above 100%) and each KPI's weight in percent (they add up to 100).
+        CREATE TABLE reward_plans (
+            fiscal_year INTEGER PRIMARY KEY CHECK (fiscal_year BETWEEN 1900 AND 2999),
+            threshold DECIMAL(6,4) NOT NULL CHECK (threshold > 0 AND threshold < 1),
+            payout_floor DECIMAL(6,4) NOT NULL CHECK (payout_floor >= 0 AND payout_floor <= 1),
+            payout_cap DECIMAL(6,4) NOT NULL CHECK (payout_cap >= 1),
+            set_by VARCHAR NOT NULL,
+            set_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        CREATE TABLE reward_weights (
+            fiscal_year INTEGER NOT NULL,
+            kpi VARCHAR NOT NULL CHECK (length(kpi) BETWEEN 1 AND 40),
+            weight DECIMAL(5,2) NOT NULL CHECK (weight > 0 AND weight <= 100),
+            PRIMARY KEY (fiscal_year, kpi)
+        );
+        """,
+    )
+)
+
+
+MIGRATIONS.append(
+    (
         "0016_column_mappings",
         """
         -- Saved column mappings: how a file from another tool (an ERP report, a CRM export)
