@@ -9,6 +9,7 @@ from pathlib import Path
 
 from planning.budget import BudgetFilter
 from planning.demo_landing import landing_in_progress
+from planning.demo_rewards import rewards_in_place
 from planning.errors import TandemError
 from planning.money import CENT
 from planning.people import People
@@ -56,6 +57,7 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
     if review:
         review_in_progress(tandem, directory)
         landing_in_progress(tandem, DEMO_YEAR)
+        rewards_in_place(tandem, DEMO_YEAR)
 
 
 # -- the story the demo tells ------------------------------------------------------------------

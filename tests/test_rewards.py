@@ -233,3 +233,21 @@ def test_each_year_has_its_own_plan(t):
     assert plan(t.store, 2027).weights == {"revenue": D(100)}
     assert plan(t.store, 2027).curve.floor == D("0.25")
     assert factor(t.store, 2027).payout == D("0")  # no outcome in 2027
+
+
+def test_the_demo_firm_is_paid_on_four_kpis(demo):
+    """The demo's executive set FY2026's plan: revenue 40, pipeline 20, win_rate 20, cac 20 on
+    the default curve. Part way through the year, revenue (76.1% of its annual target) and
+    pipeline (76.2%) are below the threshold and pay nothing; win rate 1.005544 pays 1.0055;
+    CAC 0.966597 pays 0.5 + 0.5 × 0.166597 / 0.2 = 0.9164925 → 0.9165. The factor:
+    0.2 × 1.0055 + 0.2 × 0.9165 = 0.3844; with revenue at target it would be 0.7844."""
+    found = plan(demo.store, Y)
+    assert (found.weights, found.curve, found.set_by) == (
+        {"revenue": D(40), "pipeline": D(20), "win_rate": D(20), "cac": D(20)}, Curve(),
+        "Erin Executive")
+    paid = factor(demo.store, Y)
+    assert [(k.kpi, k.attainment, k.payout) for k in paid.kpis] == [
+        ("revenue", D("0.760572"), D("0")), ("pipeline", D("0.761795"), D("0")),
+        ("win_rate", D("1.005544"), D("1.0055")), ("cac", D("0.966597"), D("0.9165"))]
+    assert paid.payout == D("0.3844")
+    assert paid.what_if("revenue", D("1")) == D("0.7844")
