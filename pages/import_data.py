@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui import format as fmt
-from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
+from dashboard.ui.context import actor, fiscal_year, show_notice, shown_refusals, tandem
 from dashboard.ui.format import format_money
-from planning import access
+from dashboard.ui.mapping_form import mapping_builder
+from planning import access, mappings
 from planning.demo import DEMO_DIR
 from planning.imports import ImportReport, first_rows
 from planning.imports.importer import IMPORT_ACTION
@@ -63,6 +64,26 @@ if kind == "plan":
 right.download_button(f"Download the {kind} template", (TEMPLATES / f"{kind}.csv").read_bytes(),
                       file_name=f"{kind}-template.csv", mime="text/csv",
                       icon=":material/download:", key="template")
+
+# A file from another tool is read through a saved column mapping, or mapped here first.
+OWN, NEW_MAPPING = "In Tandem's own columns", "Map the columns of a file from another tool…"
+saved = [m for m in mappings.saved(t.store) if m.kind == kind]
+may_map = access.allowed(who, "manage_mappings")
+if "mapping_saved" in st.session_state:  # one was just saved: read the file through it
+    st.session_state["mapping_choice"] = st.session_state.pop("mapping_saved")
+    st.session_state["edit_mapping"] = False
+show_notice()
+reading = st.selectbox(
+    "Read the file", [OWN, *(m.name for m in saved), *([NEW_MAPPING] if may_map else [])],
+    key="mapping_choice", disabled=not kinds,
+    format_func=lambda c: c if c in (OWN, NEW_MAPPING) else f"through mapping {c}",
+    help="A file exported from a CRM or an ERP keeps its own column names: map them once, save"
+         " the mapping, and next month's file imports in one step.")
+mapping = next((m for m in saved if m.name == reading), None)
+editing = mapping is not None and may_map and st.toggle(
+    f"Change mapping {reading}", key="edit_mapping",
+    help="Add values it does not know yet, or change its columns; saved under the same name"
+         " it replaces the mapping (audited).")
 
 # After an import the uploader starts again empty (a new key), and says what was imported.
 round_ = st.session_state.setdefault("upload_round", 0)
@@ -120,16 +141,25 @@ def changes_table(report: ImportReport) -> None:
                      "Change": "money" if money else "rate"})
 
 
+def read(data: bytes, name: str, *, commit: bool) -> ImportReport:
+    """Check (or import) the upload as chosen: in the kind's own form or through a mapping."""
+    if mapping is not None:
+        return mappings.import_mapped(t.store, mapping, data, file_name=name,
+                                      scenario=scenario, actor=actor(), commit=commit)
+    return t.import_csv(kind, data, file_name=name, scenario=scenario, commit=commit,
+                        actor=actor())
+
+
 if upload is not None and scenario is None:
     st.info("Choose the scenario this plan goes into.", icon=":material/info:")
+elif upload is not None and (reading == NEW_MAPPING or editing):
+    mapping_builder(t, who, kind, upload.name, upload.getvalue(), start=mapping)
 elif upload is not None:
     data = upload.getvalue()
-    check_key = (upload.file_id, kind, scenario)
+    check_key = (upload.file_id, kind, scenario, reading)
     with shown_refusals():
         if st.session_state.get("checked_key") != check_key:
-            st.session_state["checked"] = t.import_csv(kind, data, file_name=upload.name,
-                                                       scenario=scenario, commit=False,
-                                                       actor=actor())
+            st.session_state["checked"] = read(data, upload.name, commit=False)
             st.session_state["checked_key"] = check_key
         report: ImportReport = st.session_state["checked"]
         if not report.ok:
@@ -155,19 +185,33 @@ elif upload is not None:
             st.download_button("Download the problems as CSV",
                                table.to_csv(index=False).encode(), file_name="problems.csv",
                                mime="text/csv", key="problems_csv")
+            if mapping is not None and any("is not in mapping" in p.message
+                                           for p in report.problems):
+                st.info(f"Some values are not in mapping **{mapping.name}** yet: turn on"
+                        f" *Change mapping {mapping.name}* above to add them.",
+                        icon=":material/add_circle:")
+            elif mapping is None and any(p.message.startswith("unknown column")
+                                         for p in report.problems) and may_map:
+                st.info("The file's columns are not Tandem's. If it comes from another tool,"
+                        f" choose *{NEW_MAPPING}* under *Read the file*.",
+                        icon=":material/schema:")
         else:
             into = f" into scenario **{scenario}**" if kind == "plan" else ""
             st.success(f"**{upload.name}** is valid. Importing it{into} would write "
                        + summary_line(report) + ".", icon=":material/task_alt:")
             if report.changes:
                 changes_table(report)
-            header, first = first_rows(kind, upload.name, data)  # as the importer reads it
+            if mapping is None:
+                header, first = first_rows(kind, upload.name, data)  # as the importer reads
+            else:
+                _name, converted, _found = mappings.convert(mapping, upload.name, data,
+                                                            limit=20)
+                header, first = first_rows(kind, upload.name, converted)
             preview = pd.DataFrame(first, columns=header)
             st.caption("First rows of the file")
             st.dataframe(preview, hide_index=True, width="stretch", key="preview")
             if st.button(f"Import {report.rows:,} rows", type="primary", key="commit"):
-                done = t.import_csv(kind, data, file_name=upload.name, scenario=scenario,
-                                    actor=actor())
+                done = read(data, upload.name, commit=True)
                 st.session_state.pop("checked_key", None)
                 if done.ok:
                     st.session_state["imported"] = (f"Imported **{upload.name}**{into}. "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -204,11 +205,12 @@ def get(store: Store, name: str) -> Mapping:
 
 # -- reading a file through one ------------------------------------------------------------------
 
-def convert(mapping: Mapping, file_name: str, data: bytes
+def convert(mapping: Mapping, file_name: str, data: bytes, *, limit: int | None = None
             ) -> tuple[str, bytes | None, ProblemList]:
     """(the name problems carry, the file as the kind's own CSV, the problems of the mapping's
     own steps): a header it needs that the file lacks, a value its tables do not list, a date
-    not in its format. The CSV has one row for each of the file's rows, in order."""
+    not in its format. The CSV has one row for each of the file's rows, in order (the first
+    `limit` rows only, for a preview)."""
     kind = mapping.contract_kind
     source, found = read_source(kind, file_name, data, expected=tuple(mapping.columns.values()))
     if source is None:
@@ -232,6 +234,8 @@ def convert(mapping: Mapping, file_name: str, data: bytes
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
     for row_number, row in enumerate(reader, start=2):
+        if limit is not None and row_number > limit + 1:
+            break
         if not any(cell.strip() for cell in row):
             out.write("\n")  # an empty row: skipped, but the next keeps its number
             continue
@@ -324,3 +328,55 @@ def import_mapped(store: Store, mapping: Mapping, data: bytes, *, file_name: str
                                problem_count=report.problem_count - len(again) + count,
                                omitted=report.omitted + omitted, added=0, updated=0,
                                unchanged=0, changes=())
+
+
+# -- building one from a file ---------------------------------------------------------------------
+
+def file_header(kind_name: str, file_name: str, data: bytes) -> list[str]:
+    """The header of a file from another tool, as it writes it (nothing if it cannot be read)."""
+    source, _found = read_source(KINDS[kind_name], file_name, data, expected=())
+    if source is None:
+        return []
+    first = source.data[: source.data.find(b"\n") if b"\n" in source.data else None]
+    return [h.strip() for h in next(csv.reader([first.decode("utf-8")],
+                                               delimiter=source.separator), [])]
+
+
+def distinct_values(file_name: str, data: bytes, header: str, kind_name: str,
+                    limit: int = 500) -> list[str]:
+    """The different values of one of the file's columns, most frequent first (the first
+    `limit`): what a value table may need to translate."""
+    source, _found = read_source(KINDS[kind_name], file_name, data, expected=(header,))
+    if source is None:
+        return []
+    reader = csv.reader(io.StringIO(source.data.decode("utf-8")), delimiter=source.separator)
+    names = [h.strip().lower() for h in next(reader, [])]
+    if header.strip().lower() not in names:
+        return []
+    index = names.index(header.strip().lower())
+    seen: dict[str, int] = {}
+    for row in reader:
+        if index < len(row) and row[index].strip():
+            seen[row[index].strip()] = seen.get(row[index].strip(), 0) + 1
+    return sorted(seen, key=lambda v: (-seen[v], v))[:limit]
+
+
+def to_toml(kind: str, columns: dict[str, str], constants: dict[str, str],
+            values: dict[str, dict[str, str]], date: str | None = None, decimal: str = ".",
+            thousands: str = "") -> str:
+    """A mapping written as the TOML that `tandem mappings add` reads (and `show` gives back)."""
+    def q(text: str) -> str:  # a TOML basic string: JSON's escapes are TOML's
+        return json.dumps(text, ensure_ascii=False)
+
+    lines = [f"kind = {q(kind)}", "", "[columns]"]
+    lines += [f"{c} = {q(h)}" for c, h in columns.items()]
+    if constants:
+        lines += ["", "[constants]", *(f"{c} = {q(v)}" for c, v in constants.items())]
+    for column, table in values.items():
+        if table:
+            lines += ["", f"[values.{column}]", *(f"{q(a)} = {q(b)}" for a, b in table.items())]
+    fmt = {"date": date, "decimal": decimal if decimal != "." else None,
+           "thousands": thousands or None}
+    if any(fmt.values()):
+        lines += ["", "[format]", *(f"{k} = {q(v)}" for k, v in fmt.items() if v)]
+    return "\n".join(lines) + "\n"
