@@ -233,6 +233,12 @@ for column, export_kind in zip(cols, KINDS, strict=True):
                                                            actor=actor()),
         file_name=f"{export_kind}-FY{year}.csv", mime="text/csv",
         icon=":material/download:", key=f"export_{export_kind}", width="stretch")
+if year is not None:
+    st.download_button(
+        f"Everything of FY{year} as one Excel workbook (a sheet per kind)",
+        functools.partial(t.export_workbook, list(KINDS), year=year, actor=actor()),
+        file_name=f"tandem-FY{year}.xlsx", icon=":material/table_view:", key="export_workbook",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 st.caption("Exports are in the same form the importer reads. Text that a spreadsheet would run"
            " as a formula is prefixed with an apostrophe; the importer removes it again.")
 

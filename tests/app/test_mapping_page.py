@@ -111,3 +111,8 @@ thousands = ","
     assert any("row 3, Vendor: the value 'LinkedIn Ads' is not in mapping" in w.value
                for w in at.warning)
     assert not _mapped_actuals(store_file)
+
+
+def test_the_export_offers_the_whole_year_as_one_workbook(app):
+    at = open_page(app, "import_data.py")
+    assert "Excel workbook" in at.get("download_button")[-1].proto.label
