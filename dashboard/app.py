@@ -38,6 +38,7 @@ SCREENS = [
         ("kpis.py", "KPIs", ":material/monitoring:", "kpis"),
         ("forecast.py", "Where we land", ":material/flight_land:", "forecast"),
         ("review.py", "Review", ":material/rate_review:", "review"),
+        ("alignment.py", "Alignment", ":material/handshake:", "alignment"),
         ("import_data.py", "Import & export", ":material/upload_file:", "import"))]
 
 

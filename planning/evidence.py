@@ -20,6 +20,7 @@ from planning.alignment import STAGES, parse_period, quarter_months
 from planning.forecast import adopted_id
 from planning.review import Review
 from planning.scenarios import adopted_scenario
+from planning.sla import sla
 from planning.store import Store
 from planning.store import alignment_sql as sql
 
@@ -66,6 +67,14 @@ THRESHOLDS: dict[str, Threshold] = {
         "Variance explanations accepted", "share", "higher", (D("0.25"), D("0.50"), D("0.80")),
         "share of the explanations of the quarter's closed months that the other head"
         " accepted"),
+    "sla_in_time": Threshold(
+        "MQLs touched in time", "share", "higher", (D("0.50"), D("0.75"), D("0.90")),
+        "share of the quarter's MQLs that sales touched within the agreed window (of those"
+        " judged: in time or breached, as `tandem sla` counts them)"),
+    "mql_attainment": Threshold(
+        "MQL target attained", "share", "higher", (D("0.70"), D("0.90"), D("1.00")),
+        "MQLs of the quarter's closed months that have an `mqls` target, against those"
+        " targets"),
     "shared_kpis": Threshold(
         "KPIs with a shared target", "count", "higher", (D("1"), D("3"), D("6")),
         "KPIs with a target for the quarter (the year's, the quarter's or a month's): every"
@@ -107,6 +116,16 @@ class Evidence:
     def get(self, key: str) -> Indicator:
         return next(i for i in self.indicators if i.key == key)
 
+    def against(self, stage: str | None) -> tuple[list[Indicator], list[Indicator]]:
+        """The indicators pointing above and below a stage (the survey's): where perception
+        and evidence part, the conversation to have."""
+        if stage is None:
+            return [], []
+        rank = STAGES.index(stage)
+        measured = [i for i in self.indicators if i.stage is not None]
+        return ([i for i in measured if STAGES.index(i.stage) > rank],
+                [i for i in measured if STAGES.index(i.stage) < rank])
+
 
 def _share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return None if not whole else Decimal(part) / Decimal(whole)
@@ -131,7 +150,8 @@ def evidence(store: Store, period: str) -> Evidence:
         waits = cur.execute(sql.SIGN_OFF_TIMES, [sid, first, last]).fetchall()
         said = dict(cur.execute(sql.EXPLANATIONS, [year, first, last]).fetchall())
         kpis = [r[0] for r in cur.execute(
-            sql.TARGETED_KPIS, [year, str(year), period, *(f"{m:%Y-%m}" for m in months)]).fetchall()]
+                sql.TARGETED_KPIS,
+            [year, str(year), period, *(f"{m:%Y-%m}" for m in months)]).fetchall()]
     lines, signed, submitted, returned = int(lines), int(signed), int(submitted), int(returned)
     threads = 0
     if scenario:
@@ -141,6 +161,11 @@ def evidence(store: Store, period: str) -> Evidence:
                for _line, _dept, signed_at, submitted_at in waits]
     explained = sum(int(n) for n in said.values())
     accepted = int(said.get("accepted", 0))
+    hand_off = [m for m in sla(store, year).months if first <= m.month <= last]
+    in_time = sum(m.in_time for m in hand_off)
+    judged = in_time + sum(m.breaches for m in hand_off)
+    targeted = [m for m in hand_off if m.stage == "closed" and m.mql_target]
+    mqls, mql_target = sum(m.mqls for m in targeted), sum(m.mql_target for m in targeted)
     quarter_lines = f"{lines:,} lines of {period}" + (f" ({scenario})" if scenario else "")
     return Evidence(period, scenario, [
         Indicator("joint_share", _share(joint, money),
@@ -155,6 +180,11 @@ def evidence(store: Store, period: str) -> Evidence:
                   f"{threads:,} open thread(s) on {quarter_lines}"),
         Indicator("accepted_share", _share(accepted, explained),
                   f"{accepted:,} of {explained:,} explanation(s) accepted"),
+        Indicator("sla_in_time", _share(in_time, judged),
+                  f"{in_time:,} of {judged:,} MQLs judged were touched in time"),
+        Indicator("mql_attainment", _share(mqls, mql_target),
+                  f"{mqls:,} MQLs against a target of {mql_target:,.0f} in {len(targeted)}"
+                  " closed month(s)"),
         # A quarter of a year with neither a plan nor a target has nothing to show yet.
         Indicator("shared_kpis", Decimal(len(kpis)) if kpis or lines else None,
                   ", ".join(kpis) if kpis else "no target set for the quarter"),

@@ -12,9 +12,15 @@ after 12.
 - returned 1 of 5 submitted = 0.20: defined (over 0.10, up to 0.25)
 - open threads: line 2 (returned, with a comment), 1 of 5 = 0.20: undefined (over 0.05)
 - explanations of Q1's months: 2 accepted of 3 = 0.67: aligned (0.50 to under 0.80)
-- KPIs with a target for Q1: revenue (the year's), pipeline (Q1's), wins (February's) = 3:
+- the hand-off (a first-touch window of 24 h): January's MQLs touched after 2 h and 48 h,
+  February's after 1 h, March's never: 2 in time of 4 judged = 0.50: defined (0.50 to under
+  0.75); an April MQL is Q2's
+- MQL targets of 2 in January and 2 in February: 3 MQLs against 4 = 0.75: defined (0.70 to
+  under 0.90); March has no target and does not count
+- KPIs with a target for Q1: revenue (the year's), pipeline (Q1's), wins and mqls (months') = 4:
   aligned (3 to 5); cac (Q2's) and leads (FY2025's) do not count
-- the data's stage: the median of undefined, defined and five times aligned = aligned.
+- the data's stage: the median of undefined, defined three times and aligned five times =
+  aligned.
 """
 from __future__ import annotations
 
@@ -44,6 +50,8 @@ TARGETS = """fiscal_year,kpi,period,target
 2026,revenue,2026,1000000
 2026,pipeline,2026-Q1,300000
 2026,wins,2026-02,10
+2026,mqls,2026-01,2
+2026,mqls,2026-02,2
 2026,cac,2026-Q2,5000
 2025,leads,2025,100
 """
@@ -88,6 +96,16 @@ def store(new_store):
         "INSERT INTO variance_explanations (fiscal_year, as_of, owner, channel, region,"
         " variance, category, text, explained_by, status) VALUES"
         " (2026, ?, ?, '', '', 100.00, 'timing', 'paid early', 'someone', ?)", rows))
+    leads = [("L1", "2026-01-05 10:00:00", "2026-01-05 12:00:00"),
+             ("L2", "2026-01-10 10:00:00", "2026-01-12 10:00:00"),
+             ("L3", "2026-02-01 09:00:00", "2026-02-01 10:00:00"),
+             ("L4", "2026-03-01 09:00:00", None),
+             ("L5", "2026-04-02 09:00:00", "2026-04-02 09:30:00")]
+    store.write(lambda cur: cur.executemany(
+        "INSERT INTO leads (lead_id, created_at, region, channel, sourced_by, mql_at, rep,"
+        " first_touch_at) VALUES (?, CAST(? AS TIMESTAMP), 'EMEA', 'Paid search', 'marketing',"
+        " CAST(? AS TIMESTAMP), 'Rita Rep', CAST(? AS TIMESTAMP))",
+        [[lead, mql, mql, touch] for lead, mql, touch in leads]))
     return store
 
 
@@ -101,10 +119,12 @@ def test_the_indicators_of_a_quarter(store):
         "returned_share": (D("0.2"), "defined"),
         "open_thread_share": (D("0.2"), "undefined"),
         "accepted_share": (D(2) / D(3), "aligned"),
-        "shared_kpis": (D(3), "aligned"),
+        "sla_in_time": (D("0.5"), "defined"),
+        "mql_attainment": (D("0.75"), "defined"),
+        "shared_kpis": (D(4), "aligned"),
     }
     assert found.scenario == "baseline" and found.stage == "aligned"
-    assert found.get("shared_kpis").detail == "pipeline, revenue, wins"
+    assert found.get("shared_kpis").detail == "mqls, pipeline, revenue, wins"
     assert found.get("joint_share").detail == ("300.00 of 2,000.00 planned on 5 lines of 2026-Q1"
                                                " (baseline)")
     assert found.get("days_to_sign_off").detail == "median of 4 sign-offs"
@@ -119,6 +139,8 @@ def test_the_next_quarter_has_its_own_lines(store):
     assert values["returned_share"] == (None, None)  # nothing submitted
     assert values["open_thread_share"] == (D(0), "integrated")
     assert values["accepted_share"] == (D(0), "undefined")  # 0 of 1 accepted
+    assert values["sla_in_time"] == (D(1), "integrated")  # April's MQL, touched in time
+    assert values["mql_attainment"] == (None, None)  # no MQL target in Q2
     assert values["shared_kpis"] == (D(2), "defined")  # revenue (the year's), cac (Q2's)
 
 
@@ -152,3 +174,12 @@ def test_the_demo_firms_quarters(new_store):
     found = evidence(new_store("demo"), "2026-Q2")
     assert found.get("returned_share").value == D(1) / D(816)  # the one line the demo returns
     assert found.get("signed_off_share").value == D(815) / D(816)
+
+
+def test_where_the_data_parts_from_the_survey(store):
+    found = evidence(store, "2026-Q1")
+    above, below = found.against("defined")  # the survey says defined
+    assert [i.key for i in above] == ["joint_share", "signed_off_share", "days_to_sign_off",
+                                      "accepted_share", "shared_kpis"]
+    assert [i.key for i in below] == ["open_thread_share"]
+    assert found.against(None) == ([], [])

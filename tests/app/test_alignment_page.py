@@ -1,0 +1,114 @@
+"""The Alignment page: a head answers the survey, a viewer sees no form, and no one's answers
+show to anyone else (a group with fewer than 3 complete respondents shows no mean)."""
+from __future__ import annotations
+
+import json
+
+from planning.alignment import current_quarter, results
+from planning.evidence import evidence
+from tests.app.conftest import metric, open_page, signed_in, table
+
+SUM = "SELECT sum(score) FROM survey_answers WHERE period = ?"
+
+
+def _store(store_file):
+    from dashboard.ui.context import open_tandem
+
+    return open_tandem(str(store_file)).store
+
+
+def _insert(store, respondent: str, department: str, score: int) -> None:
+    """A complete answer as an imported survey holds it (all 20 statements rated `score`)."""
+    period = current_quarter(store)
+    store.write(lambda cur: cur.executemany(
+        "INSERT INTO survey_answers (respondent, department, period, item, score)"
+        " VALUES (?, ?, ?, ?, ?)", [[respondent, department, period, i, score]
+                                    for i in range(1, 21)]))
+
+
+def _answer(at, scores: dict[int, int]):
+    for item, score in scores.items():
+        at.radio(key=f"survey_item_{item}").set_value(score)
+    at.button(key="survey_save").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at) -> str:
+    """Every text the page itself shows (the sidebar aside): titles, tiles, notes, tables and
+    the charts' data."""
+    page = at.main
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success",
+                                  "warning", "error") for e in getattr(page, kind)]
+    parts += [f"{m.label} {m.value} {m.proto.delta}" for m in page.metric]
+    parts += [d.value.to_csv() for d in page.dataframe]
+    parts += [json.dumps([r for r in _chart_rows(c) if "group" in r], default=str)
+              for c in at.get("vega_lite_chart")]
+    return "\n".join(parts)
+
+
+def _chart_rows(chart) -> list[dict]:
+    """The rows a chart draws (Streamlit sends its datasets as Arrow)."""
+    import pyarrow as pa
+
+    return [row for d in chart.proto.datasets
+            for row in pa.ipc.open_stream(d.data.data).read_pandas().to_dict("records")]
+
+
+def test_a_head_answers_for_the_quarter(store_file):
+    store = _store(store_file)
+    period = current_quarter(store)
+    at = open_page(signed_in("Sofia Sales"), "alignment.py")
+    assert at.title[0].value == "Alignment"
+    assert at.selectbox(key="alignment_period").value == period
+    _answer(at, {i: 4 if i <= 10 else 2 for i in range(1, 21)})
+    assert f"Saved your answers for {period}" in at.success[0].value
+    assert store.query("SELECT DISTINCT respondent, department FROM survey_answers"
+                       " WHERE period = ?", [period]) == [("Sofia Sales", "sales")]
+    assert store.scalar(SUM, [period]) == 60
+    # Her own form holds her answers (and only she sees them); one answer shows no mean.
+    assert at.radio(key="survey_item_1").value == 4 and at.radio(key="survey_item_20").value == 2
+    assert metric(at, "Sales") == "n/a"
+    assert "Fewer than 3 complete answers from sales" in at.info[0].value
+    # She changes them until the quarter ends.
+    _answer(at, {1: 5})
+    assert store.scalar(SUM, [period]) == 61
+
+
+def test_a_viewer_reads_the_page_and_answers_nothing(store_file):
+    at = open_page(signed_in("Vic Viewer"), "alignment.py")
+    assert not [r for r in at.radio if str(r.key).startswith("survey_item_")]
+    assert any("The department heads, planners and executives answer the survey." in c.value
+               for c in at.caption)
+    found = evidence(_store(store_file), current_quarter(_store(store_file)))
+    assert metric(at, "The data says") == found.stage.capitalize()
+    indicators = table(at, "Indicator", "Points to")
+    assert list(indicators.value["Indicator"]) == [i.label for i in found.indicators]
+
+
+def test_two_answers_show_no_mean_and_no_one_sees_anothers(store_file):
+    """Sofia answers (all 5s: a score of 100) and one more sales respondent (all 3s): with two,
+    the sales mean (80) is withheld, and with it both together's; marketing's three show."""
+    store = _store(store_file)
+    _answer(open_page(signed_in("Sofia Sales"), "alignment.py"), dict.fromkeys(range(1, 21), 5))
+    _insert(store, "S-2", "sales", 3)
+    for code, score in (("M-1", 2), ("M-2", 3), ("M-3", 4)):
+        _insert(store, code, "marketing", score)
+    at = open_page(signed_in("Marco Marketing"), "alignment.py")
+    survey = results(store, current_quarter(store))
+    assert survey.groups["sales"].respondents == 2 and survey.groups["sales"].withheld
+    assert metric(at, "Sales") == "n/a"
+    assert metric(at, "Both together") == "n/a"
+    assert metric(at, "Marketing") == "60.0 / 100"
+    assert "Fewer than 3 complete answers from sales" in at.info[0].value
+    # Marco's form is his own, empty: nothing of Sofia's answers is in it.
+    assert {at.radio(key=f"survey_item_{i}").value for i in range(1, 21)} == {None}
+    shown = _texts(at)
+    assert "Sofia" not in shown  # no respondent is named
+    for secret in ("80.0 / 100", "100.0 / 100", '"score": 80', '"score": 100', "5.00"):
+        assert secret not in shown, secret
+    # The quarter's only point in the trend is marketing's; no gap chart without a sales mean.
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    rows = [row for row in _chart_rows(charts[0]) if row.get("quarter") == survey.period]
+    assert {(row["group"], row["score"]) for row in rows} == {("Marketing", 60.0)}
