@@ -10,7 +10,7 @@ from dashboard.ui import format as fmt
 from dashboard.ui.context import actor, fiscal_year, show_notice, shown_refusals, tandem
 from dashboard.ui.format import format_money
 from dashboard.ui.mapping_form import mapping_builder
-from planning import access, mappings
+from planning import access, mappings, overspend
 from planning.demo import DEMO_DIR
 from planning.imports import ImportReport, first_rows
 from planning.imports.importer import IMPORT_ACTION
@@ -93,6 +93,9 @@ upload = st.file_uploader(f"Upload a {kind} file: CSV, text or Excel workbook",
                           help="Choose the scenario first." if scenario is None else None)
 if "imported" in st.session_state:
     st.success(st.session_state.pop("imported"), icon=":material/done_all:")
+    if over := st.session_state.pop("overspent", None):
+        st.warning("\n".join(f"- {line.strip()}" if line.startswith(" ") else f"\n{line}\n"
+                             for line in over), icon=":material/trending_up:")
 
 
 def problems_table(report: ImportReport) -> pd.DataFrame:
@@ -217,6 +220,9 @@ elif upload is not None:
                     st.session_state["imported"] = (f"Imported **{upload.name}**{into}. "
                                                     + summary_line(done) + ".")
                     st.session_state["upload_round"] = round_ + 1
+                    if done.kind == "actuals":  # what went over plan, seen the day it lands
+                        st.session_state["overspent"] = overspend.import_summary(
+                            t.store, done.fiscal_years, lambda m: format_money(m, currency))
                     st.rerun()
                 else:  # the store changed between the check and the commit
                     st.error(f"Refused on import: {done.problems[0]}")

@@ -23,6 +23,7 @@ from planning.kpi_values import KpiFilter, Thresholds, fiscal_months, set_thresh
 from planning.kpi_views import OUTCOME_FUNNEL, kpi_view, options
 from planning.kpis import KPI, KPIS
 from planning.model import FUNNEL_STAGES
+from planning.overspend import overspent
 
 TILES = ("revenue", "pipeline", "wins", "win_rate", "cac", "roi", "marketing_sourced_share",
          "retention_rate", "spend", "budget_variance")
@@ -206,6 +207,17 @@ with st.expander(f"Unplanned spend: {count(extra.count)} actual(s) match no plan
                 "Region": r[4], "Month": r[5], "Amount": r[6], "Reference": r[7] or ""}
                for r in extra.largest], key="unplanned", currency=currency,
           kinds={"Month": "month", "Amount": "money"})
+over = overspent(t.store, year)
+with st.expander(f"Over plan: {count(len(over))} line-month(s) of FY{year} beyond the variance"
+                 " thresholds", icon=":material/trending_up:" if over else None):
+    st.caption("Each line's actuals of a month against its amount in the adopted plan, whatever"
+               " the filters above; beyond both thresholds the *Where we land* page asks its"
+               " owner to explain.")
+    table(st, [{"Owner": o.owner, "Category": o.category, "Stage": o.funnel_stage,
+                "Channel": o.channel, "Region": o.region, "Month": o.month,
+                "Planned": o.planned, "Actual": o.actual, "Over": o.over} for o in over],
+          key="overspent", currency=currency,
+          kinds={"Month": "month", "Planned": "money", "Actual": "money", "Over": "money"})
 
 st.subheader("Which channels and regions pay back")
 tabs = st.tabs(["By channel", "By region"])

@@ -19,6 +19,7 @@ from planning import (
     cli_sla,
     first_run,
     mappings,
+    overspend,
 )
 from planning.errors import StoreBusy, TandemError
 from planning.imports import ImportReport
@@ -194,6 +195,10 @@ def _import(tandem: Tandem, args: argparse.Namespace, parser: argparse.ArgumentP
               file=sys.stderr)
         return 1
     print(_summary(report, tandem.currency))
+    if report.kind == "actuals" and report.committed:
+        for line in overspend.import_summary(tandem.store, report.fiscal_years,
+                                             lambda m: format_money(m, tandem.currency)):
+            print(line)
     return 0
 
 

@@ -92,3 +92,19 @@ LEFT JOIN (SELECT owner, category, funnel_stage, channel, region, month, sum(amo
 WHERE p.scenario_id = $1 AND p.month BETWEEN $2 AND $3
 GROUP BY p.owner
 """
+
+# Each line key and month of a fiscal year whose actuals passed its plan in the adopted
+# scenario (or with no plan line at all). Parameters: the adopted scenario's id, the year's
+# first month, its last month.
+OVERSPENT = """
+SELECT owner, category, funnel_stage, channel, region, month, sum(planned), sum(actual)
+FROM (SELECT owner, category, funnel_stage, channel, region, month, amount AS planned,
+             CAST(0 AS DECIMAL(18,2)) AS actual
+      FROM plan_lines WHERE scenario_id = $1 AND month BETWEEN $2 AND $3
+      UNION ALL
+      SELECT owner, category, funnel_stage, channel, region, month, 0, amount
+      FROM actuals WHERE month BETWEEN $2 AND $3) AS r
+GROUP BY owner, category, funnel_stage, channel, region, month
+HAVING sum(actual) > sum(planned)
+ORDER BY sum(actual) - sum(planned) DESC, owner, category, funnel_stage, channel, region, month
+"""

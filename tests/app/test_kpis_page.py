@@ -155,3 +155,16 @@ def test_a_tile_and_its_target_read_alike(store_file):
     # the status rules are said below the tiles.
     assert any(e.label == "Region, channel and source" for e in at.expander)
     assert "on track at 100%" not in at.caption[0].value
+
+
+def test_lines_over_plan_beyond_the_thresholds_are_listed(store_file):
+    from dashboard.ui.context import open_tandem
+    from planning.overspend import overspent
+
+    over = overspent(open_tandem(str(store_file)).store, 2026)
+    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    label = next(e.label for e in at.expander if e.label.startswith("Over plan"))
+    assert label.startswith(f"Over plan: {len(over):,} line-month(s) of FY2026")
+    shown = table(at, "Over", "Planned", "Actual").value
+    assert over and len(shown) == len(over)  # the demo firm overspent somewhere
+    assert Decimal(str(shown["Over"].iloc[0])) == over[0].over
