@@ -23,6 +23,8 @@ WHAT = {
     "outcomes": "what the shared funnel produced: leads to wins, pipeline and revenue",
     "targets": "what both departments are measured on, by KPI and period",
     "forecast": "the latest estimate of the months still open, by the same keys as the plan",
+    "leads": "the hand-off from marketing to sales, one row per lead from the CRM (times in UTC)",
+    "survey": "how each side rates the relationship: 20 statements, 1 to 5, per quarter",
 }
 
 t = tandem()
@@ -42,7 +44,7 @@ kind = left.selectbox("What are you loading?", kinds or KINDS, key="kind", disab
                       format_func=lambda k: f"{k} — {WHAT[k]}")
 # The value each kind's changes are shown by (the others are listed beside it).
 CONTROL = {"plan": "amount", "actuals": "amount", "outcomes": "revenue", "targets": "target",
-           "forecast": "amount"}
+           "forecast": "amount", "survey": "score"}  # a lead's changes are listed as they are
 NEW = "A new scenario…"
 scenario: str | None = BASELINE  # a kind other than plan has no scenario
 if kind == "plan":
@@ -128,20 +130,23 @@ def changes_table(report: ImportReport) -> None:
     rows = []
     for change in report.changes:
         row = {column.replace("_", " ").capitalize(): value for column, value in change.key}
-        old, new = change.change(main) or (None, None)
-        row.update({"Old": old, "New": new, "Change": new - old if old is not None else None,
-                    "Also changes": ", ".join(f"{c}: {b if b is not None else '—'} → "
-                                              f"{a if a is not None else '—'}"
-                                              for c, b, a in change.values if c != main)})
+        if main is not None:
+            old, new = change.change(main) or (None, None)
+            row.update({"Old": old, "New": new,
+                        "Change": new - old if old is not None else None})
+        row["Also changes" if main else "Changes"] = ", ".join(
+            f"{c}: {b if b is not None else '—'} → {a if a is not None else '—'}"
+            for c, b, a in change.values if c != main)
         rows.append(row)
-    st.markdown(f"**{report.updated:,} stored row(s) change** (biggest change first"
+    order = "biggest change first" if report.control_total is not None else "in file order"
+    st.markdown(f"**{report.updated:,} stored row(s) change** ({order}"
                 + (f", the first {len(rows):,} shown" if len(rows) < report.updated else "")
-                + f"): {main} before and after.")
-    money = main in ("amount", "pipeline", "revenue")
+                + (f"): {main} before and after." if main else "): each value before and after."))
+    shown = {"amount": "money", "pipeline": "money", "revenue": "money", "score": "count"}
+    number = shown.get(main, "rate")
     fmt.table(st, rows, key="changes", currency=currency,
-              kinds={"Month": "month", "Old": "money" if money else "rate",
-                     "New": "money" if money else "rate",
-                     "Change": "money" if money else "rate"})
+              kinds={"Month": "month", **({"Old": number, "New": number, "Change": number}
+                                          if main else {})})
 
 
 def read(data: bytes, name: str, *, commit: bool) -> ImportReport:

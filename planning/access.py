@@ -41,7 +41,7 @@ ROLES_FOR = {
 WHAT = {
     "view": "see the plan",
     "export": "export the plan's data",
-    "import": "import plans, actuals or outcomes",
+    "import": "import plans, actuals, outcomes, leads or survey answers",
     "import_targets": "import targets",
     "manage_scenarios": "clone, rename or delete scenarios",
     "adopt": "adopt a scenario as the year's plan",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from planning.imports.cross_row import fiscal_year_of
-from planning.imports.kinds import KINDS
+from planning.imports.kinds import KINDS, SURVEY_DEPARTMENTS
 from planning.model import BASELINE
 from planning.store import Store
 
@@ -20,6 +20,8 @@ def _cell(store: Store, kind_name: str, name: str, column_type: str) -> str:
     c = f'x."{name}"'
     if column_type == "month":
         return f"strftime({c}, '%Y-%m')"
+    if column_type == "timestamp":  # UTC, to the second: the first form the importer reads
+        return f"strftime({c}, '%Y-%m-%d %H:%M:%S')"
     if column_type == "text":
         text = _LINE_BREAKS.format(c=c)
         return _GUARDED.format(c=text, matches=store.dialect.matches(text, _FORMULA))
@@ -41,12 +43,24 @@ def export_sql(store: Store, kind_name: str, scenario: str, year: int | None) ->
         where, order = "x.fiscal_year = ?", "x.fiscal_year, " + order
     elif "fiscal_year" in kind.names:
         source, params, where = kind.table, [], "x.fiscal_year = ?"
+    elif kind_name == "leads":  # created in the year, or an MQL in it
+        source, params = kind.table, [store.fiscal_year_start_month] * 2
+        where = (f"({fiscal_year_of('CAST(x.created_at AS DATE)')} = ? OR"
+                 f" coalesce({fiscal_year_of('CAST(x.mql_at AS DATE)')} = ?, false))")
+    elif kind_name == "survey":
+        # Answers given in the app by people of neither department stay out: a file holds the
+        # two departments' answers only.
+        source = ("(SELECT * FROM survey_answers WHERE department IN"
+                  f" ({', '.join(repr(d) for d in SURVEY_DEPARTMENTS)}))")
+        params, where = [], "CAST(left(x.period, 4) AS INTEGER) = ?"
     else:
         source, params = kind.table, [store.fiscal_year_start_month]
         where = f"{fiscal_year_of('x.month')} = ?"
     if year is None:
         where = "true"
         params = params[:1] if kind_name == "plan" else []
+    elif kind_name == "leads":
+        params = [params[0], year, params[1], year]
     else:
         params.append(year)
     return f"SELECT {cells} FROM {source} AS x WHERE {where} ORDER BY {order}", params

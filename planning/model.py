@@ -26,7 +26,7 @@ class FunnelStage(str, Enum):
 
 OWNERS: tuple[str, ...] = tuple(o.value for o in Owner)
 FUNNEL_STAGES: tuple[str, ...] = tuple(s.value for s in FunnelStage)
-KINDS: tuple[str, ...] = ("plan", "actuals", "outcomes", "targets", "forecast")
+KINDS: tuple[str, ...] = ("plan", "actuals", "outcomes", "targets", "forecast", "leads", "survey")
 BASELINE = "baseline"
 
 

@@ -1,5 +1,5 @@
-"""Checks that look at more than one cell: fiscal years, renewals, duplicate keys, locked lines,
-and totals the store can hold.
+"""Checks that look at more than one cell: fiscal years, renewals, a lead's times and rep, a
+respondent's department, duplicate keys, locked lines, and totals the store can hold.
 
 Each adds its problems through `add`, reading the `typed` table. Only rows whose every cell is
 valid take part, so a cell is blamed once; a row with a bad cell is checked for these after its
@@ -71,6 +71,10 @@ def check(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, start_month
         _add(cur, "SELECT _row, 'renewals_won', CAST(renewals_won AS VARCHAR), 'renewals',"
                   " CAST(renewals_due AS VARCHAR), NULL FROM typed"
                   f" WHERE {GOOD} AND renewals_won > renewals_due")
+    if kind.name == "leads":
+        _lead_times(cur)
+    if kind.name == "survey":
+        _one_department(cur)
     _duplicates(cur, kind)
     if kind.control:
         _total(cur, kind.control)
@@ -84,6 +88,52 @@ def _closed(cur: duckdb.DuckDBPyConnection, start_month: int) -> None:
               f" {fiscal_year_of('month')} AS fiscal_year, max(month) AS last FROM actuals"
               " GROUP BY 1) AS c ON c.fiscal_year = t.fiscal_year"
               f" WHERE {GOOD.replace('_bad', 't._bad')} AND t.month <= c.last", [start_month])
+
+
+# A lead's times in the order the hand-off runs: (column, the column it may not be earlier than).
+LEAD_ORDER = (("mql_at", "created_at"), ("first_touch_at", "mql_at"), ("sql_at", "mql_at"))
+
+
+def _lead_times(cur: duckdb.DuckDBPyConnection) -> None:
+    """The contract's order of a lead's times (a time left empty is not compared), and a rep
+    for every lead sales has touched or accepted."""
+    for column, before in LEAD_ORDER:
+        _add(cur, f"SELECT _row, '{column}', strftime({column}, '%Y-%m-%d %H:%M:%S'), 'earlier',"
+                  f" '{before} ' || strftime({before}, '%Y-%m-%d %H:%M:%S'), NULL FROM typed"
+                  f" WHERE {GOOD} AND {column} < {before}")
+    _add(cur, "SELECT _row, 'rep', NULL, 'rep_missing', CASE WHEN first_touch_at IS NOT NULL"
+              " THEN 'first_touch_at' ELSE 'sql_at' END, NULL FROM typed"
+              f" WHERE {GOOD} AND rep IS NULL AND (first_touch_at IS NOT NULL"
+              " OR sql_at IS NOT NULL)")
+
+
+def _one_department(cur: duckdb.DuckDBPyConnection) -> None:
+    """A respondent answers a quarter for one department: every row of theirs in the file says
+    the same one as their first, and answers stored for items the file leaves as they are say
+    it too (else the scores would count them on both sides)."""
+    _add(cur, f"""
+        WITH firsts AS (
+            SELECT respondent, period, arg_min(department, _row) AS department,
+                   min(_row) AS first_row
+            FROM typed WHERE {GOOD} GROUP BY ALL
+        )
+        SELECT t._row, 'department', t.department, 'two_departments', NULL, f.first_row
+        FROM typed t JOIN firsts f USING (respondent, period)
+        WHERE {GOOD.replace('_bad', 't._bad')} AND t.department <> f.department
+    """)
+    _add(cur, f"""
+        SELECT t._row, 'department', t.department, 'department_stored',
+               s.respondent || ' answered ' || s.period || ' as ' || s.department || ' in '
+               || s.items || ' item(s) this file leaves as they are', NULL
+        FROM typed t JOIN (
+            SELECT a.respondent, a.period, a.department, count(*) AS items
+            FROM survey_answers a
+            WHERE NOT EXISTS (SELECT 1 FROM typed f WHERE f.respondent = a.respondent
+                              AND f.period = a.period AND f.item = a.item)
+            GROUP BY ALL
+        ) AS s ON s.respondent = t.respondent AND s.period = t.period
+        WHERE {GOOD.replace('_bad', 't._bad')} AND s.department <> t.department
+    """)
 
 
 def key_columns(kind: Kind) -> list[str]:

@@ -1,4 +1,4 @@
-"""The contract's four CSV kinds, column by column, and the SQL that checks and converts a cell.
+"""The contract's CSV kinds, column by column, and the SQL that checks and converts a cell.
 
 A column type is an ordered list of (problem code, SQL condition on the trimmed cell `v`). A cell
 is valid when no condition holds; the first that holds names its problem. The same conditions
@@ -12,12 +12,20 @@ from decimal import Decimal
 from planning.kpis import KPI_NAMES
 from planning.model import FUNNEL_STAGES, OWNERS
 
+SURVEY_DEPARTMENTS = ("sales", "marketing")  # a file's answers; the app's may be 'neutral'
+SURVEY_ITEMS = 20
+
 AMOUNT = r"-?[0-9]+(\.[0-9]{1,2})?"
 MAX_AMOUNT = Decimal("9999999999999999.99")  # DECIMAL(18,2), the store's money
 YEARS = (1900, 2999)  # the fiscal years the store holds (a CHECK on fiscal_years)
 # Control characters a spreadsheet cell cannot hold (XML, and so .xlsx, has no way to write
 # them): every C0 control but tab, line feed and carriage return. NUL refuses the whole file.
 CONTROL = r"[\x01-\x08\x0b\x0c\x0e-\x1f]"
+# A timestamp (leads): `YYYY-MM-DD HH:MM`, with `:SS` and a fraction of a second or not, a `T`
+# for the space (ISO 8601), and an offset from UTC or not (`Z`, `+02`, `+0200`, `+02:00`).
+TIMESTAMP = (r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+             r"(:[0-5][0-9](\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?")
+MAX_OFFSET_HOURS = 14  # no place is further from UTC: a larger offset is a typing error
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class Column:
     max_length: int = 60
     values: tuple[str, ...] = ()
     default: str | None = None
+    low: int = 0    # the range of an "integer" column
+    high: int = 0
 
     def describe(self) -> str:
         """The accepted form, in words, for error messages and the README."""
@@ -41,6 +51,10 @@ class Column:
             "count": "a whole number of 0 or more",
             "target": "a number like 1250000.00, or a rate like 0.25 or 25%",
             "period": "YYYY, YYYY-Qn or YYYY-MM",
+            "timestamp": "a time written YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS (UTC), or ISO"
+                         " 8601 with T and an offset, e.g. 2026-03-02T09:30:00+01:00",
+            "quarter": "a fiscal quarter written YYYY-Qn, e.g. 2026-Q3",
+            "integer": f"a whole number from {self.low} to {self.high}",
         }[self.type]
 
 
@@ -56,6 +70,14 @@ def count(name: str, required: bool = True) -> Column:
     return Column(name, "count", required, default=None if required else "0")
 
 
+def timestamp(name: str, required: bool = True) -> Column:
+    return Column(name, "timestamp", required)
+
+
+def integer(name: str, low: int, high: int) -> Column:
+    return Column(name, "integer", low=low, high=high)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -63,6 +85,9 @@ class Kind:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     control: str | None  # the money column whose sum is the file's control total
+    # Whether the table numbers its rows with an `id` of its own; without one (leads, survey
+    # answers), a stored row is found and updated by the contract's key.
+    numbered: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -130,6 +155,30 @@ KINDS: dict[str, Kind] = {
          text("description", 200, required=False)),
         ("fiscal_year", *_LINE_KEY),
         "amount",
+    ),
+    # The hand-off from marketing to sales, one row per lead (planning.store: table leads).
+    # Order of its times and the rep: see cross_row.
+    "leads": Kind(
+        "leads",
+        "leads",
+        (text("lead_id", 100), timestamp("created_at"), text("region"), text("channel"),
+         enum("sourced_by", OWNERS), timestamp("mql_at", required=False),
+         text("rep", 100, required=False), timestamp("first_touch_at", required=False),
+         timestamp("sql_at", required=False)),
+        ("lead_id",),
+        None,
+        numbered=False,
+    ),
+    # How each side rates the relationship: a respondent's rating of one of 20 statements in a
+    # fiscal quarter (a respondent answers a quarter for one department: see cross_row).
+    "survey": Kind(
+        "survey",
+        "survey_answers",
+        (text("respondent", 100), enum("department", SURVEY_DEPARTMENTS),
+         Column("period", "quarter"), integer("item", 1, SURVEY_ITEMS), integer("score", 1, 5)),
+        ("respondent", "period", "item"),
+        None,
+        numbered=False,
     ),
 }
 
@@ -211,7 +260,64 @@ def checks(col: Column) -> list[tuple[str, str]]:
     elif kind == "period":
         period = "[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?"
         found.append(("bad_period", f"NOT regexp_full_match(upper(@v), '{period}')"))
+    elif kind == "quarter":
+        found.append(("bad_quarter", "NOT regexp_full_match(upper(@v), '[0-9]{4}-Q[1-4]')"))
+    elif kind == "integer":
+        found.append(("not_in_range", f"NOT (regexp_full_match(@v, '[0-9]{{1,9}}') AND"
+                                       f" TRY_CAST(@v AS INTEGER) BETWEEN {col.low} AND"
+                                       f" {col.high})"))
+    elif kind == "timestamp":
+        found += [
+            ("not_timestamp", f"NOT regexp_full_match(@v, '{TIMESTAMP}')"),
+            ("no_such_time", f"@v IS NOT NULL AND TRY_CAST({_local_time('@v')} AS TIMESTAMP)"
+                             " IS NULL"),
+            ("year_range", f"NOT (@v[1:4] BETWEEN '{YEARS[0]}' AND '{YEARS[1]}')"),
+            ("bad_offset", f"{_offset_minutes('@v', 'abs')} > {MAX_OFFSET_HOURS * 60}"
+                           f" OR {_offset_part('@v', 'minutes')} > 59"),
+        ]
     return found
+
+
+# A timestamp cell's parts. The regular expression above holds before these are read: the local
+# date and time are the first 16 characters, or 19 with seconds; after them come a fraction of a
+# second (dropped: times are kept to the second) and the offset.
+def _local_time(v: str) -> str:
+    return f"left({v}, CASE WHEN {v}[17] = ':' THEN 19 ELSE 16 END)"
+
+
+def _offset(v: str) -> str:
+    """SQL: the offset of a timestamp cell ('', 'Z', '+02', '+0200' or '+02:00')."""
+    return f"ltrim({v}[CASE WHEN {v}[17] = ':' THEN 20 ELSE 17 END:], '.0123456789')"
+
+
+def _offset_part(v: str, part: str) -> str:
+    """SQL: the hours or the minutes of a timestamp cell's offset (0 when it has none)."""
+    o = _offset(v)
+    if part == "hours":
+        return f"coalesce(TRY_CAST({o}[2:3] AS INTEGER), 0)"
+    return f"coalesce(TRY_CAST(nullif(replace({o}[4:], ':', ''), '') AS INTEGER), 0)"
+
+
+def _offset_minutes(v: str, sign: str = "") -> str:
+    """SQL: the offset in minutes east of UTC (0 for none or Z); `sign='abs'` its size only."""
+    o = _offset(v)
+    size = f"({_offset_part(v, 'hours')} * 60 + {_offset_part(v, 'minutes')})"
+    if sign == "abs":
+        return f"(CASE WHEN length({o}) < 3 THEN 0 ELSE {size} END)"
+    return (f"(CASE WHEN length({o}) < 3 THEN 0 WHEN {o}[1] = '-' THEN -{size}"
+            f" ELSE {size} END)")
+
+
+def timestamp_sql(v: str) -> str:
+    """SQL: a checked timestamp cell as a TIMESTAMP in UTC, to the second.
+
+    DuckDB's own cast reads an offset and ignores it (10:00+02:00 is 10:00), and takes no offset
+    after HH:MM: the local time is cast alone, and the offset subtracted. A cell without an
+    offset or a fraction (most of them) is cast at once.
+    """
+    return (f"(CASE WHEN length({v}) IN (16, 19) AND {v}[-3] = ':' THEN TRY_CAST({v} AS TIMESTAMP)"
+            f" ELSE TRY_CAST({_local_time(v)} AS TIMESTAMP)"
+            f" - to_minutes({_offset_minutes(v)}) END)")
 
 
 def convert(col: Column) -> str:
@@ -229,6 +335,9 @@ def convert(col: Column) -> str:
                   f" AS DECIMAL(18,6)) * 0.01 AS DECIMAL(18,6))"
                   f" ELSE TRY_CAST({v} AS DECIMAL(18,6)) END)",
         "period": f"upper({v})",
+        "quarter": f"upper({v})",
+        "integer": f"TRY_CAST({v} AS INTEGER)",
+        "timestamp": timestamp_sql(v),
     }[col.type]
 
 
@@ -259,7 +368,8 @@ def invalid(col: Column, controls: bool = True) -> str:
 # (one byte a cell; as text it was sixteen, 290 MB for a file of two million bad rows).
 CODES = ("empty", "control", "too_long", "not_one_of", "not_year", "year_range", "not_month",
          "too_many_places", "not_amount", "too_large", "negative", "negative_count", "not_count",
-         "not_decimal", "bad_period")
+         "not_decimal", "bad_period", "bad_quarter", "not_in_range", "not_timestamp",
+         "no_such_time", "bad_offset")
 
 
 def code_sql(col: Column) -> str:

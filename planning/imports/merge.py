@@ -43,6 +43,38 @@ def _same(alias: str, keys: list[str]) -> str:
     return " AND ".join(f'{alias}."{k}" = t."{k}"' for k in keys)
 
 
+def updates(kind: Kind, alias: str) -> str:
+    """SQL: the stored row `alias` is the one the matched row `t` (of `keyed`) updates: by its
+    id, or by the key for a table without ids (leads, survey answers)."""
+    if kind.numbered:
+        return f"{alias}.id = t.existing_id"
+    return _same(alias, stored_columns(kind)[0])
+
+
+def stamps(kind: Kind, import_id: int) -> dict[str, str]:
+    """Columns a kind's table sets on every row an import adds or changes, as SQL values: the
+    import that last wrote a lead; the time a survey answer was given (imported)."""
+    if kind.name == "leads":
+        return {"import_id": str(int(import_id))}
+    if kind.name == "survey":
+        return {"answered_at": "current_timestamp"}
+    return {}
+
+
+def years_sql(kind: Kind) -> tuple[str, bool]:
+    """SQL for the fiscal years of the staged rows (`typed`), and whether it takes the first
+    month of the year as its parameter. A lead is in the year it was created in and the year it
+    became an MQL in; a survey answer in its quarter's."""
+    if "fiscal_year" in kind.names:
+        return "SELECT fiscal_year FROM typed", False
+    if kind.name == "leads":
+        return (f"SELECT {fiscal_year_of('created_at')} FROM typed UNION SELECT"
+                f" {fiscal_year_of('mql_at')} FROM typed WHERE mql_at IS NOT NULL"), True
+    if kind.name == "survey":
+        return "SELECT CAST(left(period, 4) AS INTEGER) FROM typed", False
+    return f"SELECT {fiscal_year_of('month')} FROM typed", True
+
+
 def _differs(alias: str, values: list[str]) -> str:
     return " OR ".join(f'{alias}."{v}" IS DISTINCT FROM t."{v}"' for v in values)
 
@@ -64,9 +96,11 @@ def _match(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str) -> tuple[i
         cur.execute("CREATE TEMP VIEW keyed AS SELECT *, NULL::BIGINT AS existing_id,"
                     " false AS changed FROM typed")
         return cur.execute("SELECT count(*) FROM typed").fetchone()[0], 0
+    # A table without ids: a matched row's `existing_id` is 0, its key finds it (`updates`).
+    found = "l.id" if kind.numbered else f'CASE WHEN l."{keys[0]}" IS NOT NULL THEN 0 END'
     cur.execute(
-        f"CREATE TEMP TABLE keyed AS SELECT t.*, l.id AS existing_id,"
-        f" (l.id IS NOT NULL AND ({_differs('l', values)})) AS changed"
+        f"CREATE TEMP TABLE keyed AS SELECT t.*, {found} AS existing_id,"
+        f" ({found} IS NOT NULL AND ({_differs('l', values)})) AS changed"
         f" FROM ({source}) t LEFT JOIN {kind.table} l ON {_same('l', keys)}", params)
     return cur.execute("SELECT count(*) FILTER (WHERE existing_id IS NULL),"
                        " count(*) FILTER (WHERE changed) FROM keyed").fetchone()
@@ -79,10 +113,10 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
     if kind.control:
         control = cur.execute(f'SELECT sum("{kind.control}") FROM typed').fetchone()[0]
         control = control if control is not None else Decimal("0.00")
-    year_sql = "fiscal_year" if "fiscal_year" in kind.names else fiscal_year_of("month")
-    params = [] if "fiscal_year" in kind.names else [start_month]
+    year_sql, per_month = years_sql(kind)
+    params = [start_month] * year_sql.count("?") if per_month else []
     years = tuple(r[0] for r in cur.execute(
-        f"SELECT DISTINCT {year_sql} FROM typed ORDER BY 1", params).fetchall())
+        f"SELECT DISTINCT * FROM ({year_sql}) ORDER BY 1", params).fetchall())
     plan_scenario = scenario if kind.name == "plan" else None
     changes = _changes(cur, kind) if updated else ()
     if commit:
@@ -93,11 +127,14 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
             if lines and updated:
                 _note_changed(cur, out)
             mark = audit.id_mark(out) if lines else 0
+            # The import's number first: the rows it writes may name it (planning.store).
+            import_id = out.execute("SELECT nextval('import_ids')").fetchone()[0]
+            stamped = stamps(kind, import_id)
             if out is cur:  # the store is the staging database itself
-                _write(cur, kind, scenario, actor, added, updated)
+                _write(cur, kind, scenario, actor, added, updated, stamped)
             else:  # a server store: the accepted rows are copied in (planning.store.copy_in)
                 copy_in.write(cur, out, kind, scenario, actor, *stored_columns(kind), added,
-                              updated)
+                              updated, stamped)
             # The lines this import created are the ids it handed out (planning.history).
             made = {"first_line": mark + 1, "last_line": audit.id_mark(out)} \
                 if lines and added else {}
@@ -107,9 +144,10 @@ def run(cur: duckdb.DuckDBPyConnection, kind: Kind, file_name: str, scenario: st
             if lines and updated:
                 audit.record_lines(out, seq)
             out.execute(
-                "INSERT INTO imports (kind, file_name, scenario, rows_in_file, rows_added,"
-                " rows_updated, control_total, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [kind.name, file_name, plan_scenario, rows, added, updated, control, actor])
+                "INSERT INTO imports (id, kind, file_name, scenario, rows_in_file, rows_added,"
+                " rows_updated, control_total, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, kind.name, file_name, plan_scenario, rows, added, updated, control,
+                 actor])
     return ImportReport(kind.name, file_name, plan_scenario, rows=rows, added=added,
                         updated=updated, unchanged=rows - added - updated, control_total=control,
                         fiscal_years=years, committed=commit, changes=changes)
@@ -125,7 +163,7 @@ def _changes(cur: duckdb.DuckDBPyConnection, kind: Kind) -> tuple[RowChange, ...
     rows = cur.execute(
         f"SELECT {', '.join(f't.{chr(34)}{k}{chr(34)}' for k in keys)},"
         f" {', '.join(f'l.{chr(34)}{v}{chr(34)}, t.{chr(34)}{v}{chr(34)}' for v in values)}"
-        f" FROM keyed t JOIN {kind.table} l ON l.id = t.existing_id WHERE t.changed"
+        f" FROM keyed t JOIN {kind.table} l ON {updates(kind, 'l')} WHERE t.changed"
         f" ORDER BY {order}t._row LIMIT ?", [SHOWN_CHANGES]).fetchall()
     found = []
     for row in rows:
@@ -147,7 +185,7 @@ def _note_changed(cur: duckdb.DuckDBPyConnection, out: duckdb.DuckDBPyConnection
 
 
 def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str,
-           added: int, updated: int) -> None:
+           added: int, updated: int, stamped: dict[str, str]) -> None:
     keys, values = stored_columns(kind)
     table = kind.table
     if kind.name == "plan":
@@ -166,10 +204,13 @@ def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str
             sets += (f", version = {table}.version + 1, status = 'draft', edited_by = ?,"
                      " updated_at = current_timestamp")
             params = [actor]
+        sets += "".join(f', "{c}" = {v}' for c, v in stamped.items())
         cur.execute(f"UPDATE {table} SET {sets} FROM keyed t"
-                    f" WHERE {table}.id = t.existing_id AND t.changed", params)
+                    f" WHERE {updates(kind, table)} AND t.changed", params)
     columns = keys + values
     selected = [f't."{c}"' for c in columns]
+    if "import_id" in stamped:  # (a survey answer's time is the table's default)
+        columns, selected = [*columns, "import_id"], [*selected, stamped["import_id"]]
     source, params = "keyed t", []
     if kind.name == "plan":
         # Scenarios created just above have no id in `keyed` yet.
@@ -178,6 +219,11 @@ def _write(cur: duckdb.DuckDBPyConnection, kind: Kind, scenario: str, actor: str
         source += " JOIN scenarios s ON s.fiscal_year = t.fiscal_year AND s.name = ?"
         params = [actor, scenario]
     if not added:
+        return
+    if not kind.numbered:
+        cur.execute(f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)})"
+                    f" SELECT {', '.join(selected)} FROM {source} WHERE t.existing_id IS NULL",
+                    params)
         return
     # Rows are numbered by their place in the file (_row), so ids up to the file's row count.
     base = ids.reserve(cur, table, cur.execute("SELECT count(*) FROM typed").fetchone()[0])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from planning.imports.kinds import CONTROL, MAX_AMOUNT, YEARS, Column
+from planning.imports.kinds import CONTROL, MAX_AMOUNT, MAX_OFFSET_HOURS, YEARS, Column
 from planning.imports.problems import clip
 from planning.imports.source import SEPARATORS
 
@@ -30,7 +30,9 @@ def explain(code: str, col: Column | None, value: str | None,
                      f"shorten it to at most {longest} characters"),
         "not_one_of": (f"{shown} is not one of the accepted values", f"use {form}"),
         "not_year": (f"{shown} is not a year", "write the fiscal year as four digits, e.g. 2026"),
-        "year_range": (f"{shown} is not a fiscal year the store holds",
+        "year_range": (f"{shown} is not a fiscal year the store holds"
+                       if not col or col.type != "timestamp" else
+                       f"{shown} is in a year the store does not hold",
                        f"use a year from {YEARS[0]} to {YEARS[1]}, e.g. 2026"),
         "control": (f"{shown} holds a control character ({_controls(value, code)})",
                     "remove it: a cell holds text, tabs and line breaks only"),
@@ -53,6 +55,29 @@ def explain(code: str, col: Column | None, value: str | None,
                         "write a number like 1250000.00, or a rate like 0.25 or 25%"),
         "bad_period": (f"{shown} is not a period",
                        "write YYYY for the year, YYYY-Qn for a fiscal quarter or YYYY-MM"),
+        "bad_quarter": (f"{shown} is not a fiscal quarter",
+                        "write the quarter as YYYY-Qn with n from 1 to 4, e.g. 2026-Q3"),
+        "not_in_range": (f"{shown} is not {form}", f"use {form}"),
+        "not_timestamp": (f"{shown} is not a time in an accepted form",
+                          "write YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS (read as UTC), or ISO"
+                          " 8601 with a T and an offset, e.g. 2026-03-02T09:30:00+01:00"),
+        "no_such_time": (f"{shown} is not a day of the calendar",
+                         "check the day of the month (e.g. 2026-02-29 does not exist)"),
+        "bad_offset": (f"{shown} has an offset from UTC of more than"
+                       f" {MAX_OFFSET_HOURS} hours (or more than 59 minutes)",
+                       "write the offset as +HH:MM or -HH:MM, e.g. +01:00, or Z for UTC"),
+        "earlier": (f"{name} {value} is earlier than {detail} (both in UTC)",
+                    f"correct {name} or {(detail or '').split(' ')[0]}: a lead is created, then"
+                    " handed over as an MQL, then touched or accepted by sales"),
+        "rep_missing": (f"rep is empty, but the lead has a {detail}",
+                        "name the salesperson the lead was routed to (1 to 100 characters)"),
+        "two_departments": (f"department {value} differs from row {detail}, for the same"
+                            " respondent and quarter",
+                            "a respondent answers a quarter for one department: give all of"
+                            " their rows of that quarter the same department"),
+        "department_stored": (f"department {value} differs from the answers stored: {detail}",
+                              "use the department stored, or include all 20 items of this"
+                              " respondent's quarter with the new one"),
         "month_outside": (f"month {value} is not in fiscal year {detail}",
                           "correct the month or the fiscal_year of this row"),
         "month_closed": (f"month {value} is closed: its fiscal year's actuals run to {detail}",

@@ -86,10 +86,13 @@ def staging(out: Any, mirrors: list[tuple[str, str, list]]) -> Iterator[duckdb.D
 
 
 def write(stage: duckdb.DuckDBPyConnection, out: Any, kind: Any, scenario: str, actor: str,
-          keys: list[str], values: list[str], added: int, updated: int) -> None:
+          keys: list[str], values: list[str], added: int, updated: int,
+          stamped: dict[str, str] | None = None) -> None:
     """Write the rows `planning.imports.merge` matched in `stage` (table `keyed`) into the
-    PostgreSQL store through `out`, in the caller's transaction."""
+    PostgreSQL store through `out`, in the caller's transaction. `stamped` (column -> SQL value)
+    is set on every row written; a table without ids (`kind.numbered` false) is matched by key."""
     table = kind.table
+    stamped = stamped or {}
     if kind.name == "plan":
         years = [r[0] for r in stage.execute("SELECT DISTINCT fiscal_year FROM typed").fetchall()]
         out.execute("INSERT INTO fiscal_years (fiscal_year)"
@@ -104,27 +107,39 @@ def write(stage: duckdb.DuckDBPyConnection, out: Any, kind: Any, scenario: str, 
                       " id INTEGER)")
         stage.executemany("INSERT INTO stored_scenario VALUES (?, ?)", ids_of)
     if updated:
+        # The stored row's id, or its key in a table without ids.
+        found = ["id"] if kind.numbered else keys
+        ident = "existing_id" if kind.numbered else _quoted(keys)
         with _scratch() as path:
-            stage.execute(f"COPY (SELECT existing_id, {_quoted(values)} FROM keyed WHERE changed)"
+            stage.execute(f"COPY (SELECT {ident}, {_quoted(values)} FROM keyed WHERE changed)"
                           f" TO '{path}' (FORMAT csv, HEADER false)")
-            out.execute(f"CREATE OR REPLACE TEMP TABLE import_changed AS SELECT id,"
-                        f" {_quoted(values)} FROM {table} LIMIT 0")
-            _copy_in(out, f"COPY import_changed (id, {_quoted(values)}) FROM STDIN"
+            out.execute(f"CREATE OR REPLACE TEMP TABLE import_changed AS SELECT"
+                        f" {_quoted(found)}, {_quoted(values)} FROM {table} LIMIT 0")
+            _copy_in(out, f"COPY import_changed ({_quoted(found)}, {_quoted(values)}) FROM STDIN"
                           " (FORMAT csv)", path)
         sets = ", ".join(f'"{v}" = t."{v}"' for v in values)
+        sets += "".join(f', "{c}" = {v}' for c, v in stamped.items())
         params: list = []
         if kind.name == "plan":
             sets += (f", version = {table}.version + 1, status = 'draft', edited_by = ?,"
                      " updated_at = current_timestamp")
             params = [actor]
-        out.execute(f"UPDATE {table} SET {sets} FROM import_changed t WHERE {table}.id = t.id",
-                    params)
+        match = " AND ".join(f'{table}."{c}" = t."{c}"' for c in found)
+        out.execute(f"UPDATE {table} SET {sets} FROM import_changed t WHERE {match}", params)
         out.execute("DROP TABLE import_changed")
     if not added:
         return
     columns = keys + values
     selected = [f't."{c}"' for c in columns]
+    if "import_id" in stamped:  # (a survey answer's time is the table's default)
+        columns, selected = [*columns, "import_id"], [*selected, stamped["import_id"]]
     source, params = "keyed t", []
+    if not kind.numbered:
+        with _scratch() as path:
+            stage.execute(f"COPY (SELECT {', '.join(selected)} FROM {source}"
+                          f" WHERE t.existing_id IS NULL) TO '{path}' (FORMAT csv, HEADER false)")
+            _copy_in(out, f"COPY {table} ({_quoted(columns)}) FROM STDIN (FORMAT csv)", path)
+        return
     if kind.name == "plan":
         selected[0] = "s.id"
         columns, selected = [*columns, "edited_by"], [*selected, "?"]
