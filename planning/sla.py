@@ -55,7 +55,9 @@ BANDS: tuple[tuple[str, int | None], ...] = (
 # A status in words, as the KPI page and `Thresholds.describe` say it.
 STATUS_WORDS = {"green": "on track", "amber": "watch", "red": "off track"}
 OVERDUE_SHOWN = 50  # untouched overdue MQLs listed for follow-up (all are counted)
-HOUR = Decimal(3600)
+HOUR_US = 3_600_000_000  # microseconds in an hour
+IN_TIME, BREACH, UNTOUCHED = 0, 1, len(BANDS)  # the grouped SQL's state and band codes
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,12 @@ class Window:
     how: str | None = None  # the audit entry's action
 
     @property
+    def micros(self) -> int:
+        return int(self.hours * HOUR_US)
+
+    @property
     def delta(self) -> timedelta:
-        return timedelta(seconds=float(self.hours * HOUR))
+        return timedelta(microseconds=self.micros)
 
 
 @dataclass(frozen=True)
@@ -182,10 +188,17 @@ class Sla:
     overdue: tuple[OverdueMql, ...]  # the oldest OVERDUE_SHOWN of `year.overdue`
 
     @property
+    def reps_by_breaches(self) -> tuple[RepRow, ...]:
+        """The reps, most breaches first (then the lowest in-time rate, the slowest median)."""
+        return tuple(sorted(self.reps, key=lambda r: (
+            -r.breaches, Decimal(2) if r.in_time_rate is None else r.in_time_rate,
+            -(r.p50_hours or 0), r.rep)))
+
+    @property
     def slowest_rep(self) -> RepRow | None:
-        """The rep with the most breaches (then the slowest median), if any breached."""
-        breached = [r for r in self.reps if r.breaches]
-        return max(breached, key=lambda r: (r.breaches, r.p50_hours or 0), default=None)
+        """The first of `reps_by_breaches`, if any rep breached the window."""
+        first = self.reps_by_breaches[:1]
+        return first[0] if first and first[0].breaches else None
 
 
 # -- the as-of time and the window ------------------------------------------------------------
@@ -254,48 +267,78 @@ def _sla(store: Store, year: int, as_of: datetime, overdue_shown: int) -> Sla:
     months = fiscal_months(store, year)
     start, end = datetime.combine(months[0], datetime.min.time()), _next(months[-1])
     terms = window(store)
-    edges = [int(edge) * 3600 for _label, edge in BANDS if edge is not None]
-    times = [terms.delta, as_of, start, end]
+    last_due = as_of - terms.delta  # an MQL at or before it has met its deadline
+    edges = [edge * HOUR_US for _label, edge in BANDS if edge is not None]
     with store.cursor() as cur:
-        grouped = cur.execute(sql.HANDLING[of(cur).name], [*times, *edges]).fetchall()
+        name = of(cur).name
+        counted = cur.execute(sql.COUNTS[name],
+                              [terms.micros, last_due, start, end, *edges]).fetchall()
+        spread = cur.execute(sql.PERCENTILES[name], [start, end]).fetchall()
+        placed = cur.execute(sql.PLACES, [start, end]).fetchall()
         spent = cur.execute(sql.SPEND, [months[0], months[-1]]).fetchall()
-        late = cur.execute(sql.OVERDUE, [*times, overdue_shown]).fetchall()
-    by_month: dict[date, Handling] = {}
-    reps: list[RepRow] = []
-    unrouted, year_total = NO_MQL, NO_MQL
-    mqls_at: dict[tuple[str, str], tuple[int, int]] = {}
-    for kind, month, rep, channel, region, *figures in grouped:
-        found = _handling(figures)
-        if kind == "month":
-            by_month[_day(month)] = found
-        elif kind == "rep" and rep is None:
-            unrouted = found
-        elif kind == "rep":
-            reps.append(RepRow(*_fields(found), rep=rep))
-        elif kind == "place":
-            mqls_at[(channel, region)] = (found.mqls, found.accepted)
-        else:
-            year_total = found
+        late = cur.execute(sql.OVERDUE, [last_due, start, end, overdue_shown]).fetchall()
+    month_of = {m.month: m for m in months}
+    tallies: dict[tuple[str, object], _Tally] = {}
+    for number, rep, state, band, mqls, accepted in counted:
+        for key in (("month", month_of[int(number)]), ("rep", rep), ("year", None)):
+            tallies.setdefault(key, _Tally()).add(int(state), int(band), int(mqls),
+                                                  int(accepted))
+    percentiles = {("month", month_of[int(number)]) if kind == "month" else
+                   ("rep", rep) if kind == "rep" else ("year", None): tuple(values or ())
+                   for kind, number, rep, values in spread}
+
+    def handled(key: tuple[str, object]) -> Handling:
+        tally = tallies.get(key)
+        return NO_MQL if tally is None else tally.handling(percentiles.get(key, ()))
+
     found_targets = targets(store, year)
     limits = thresholds(store)
     rows = []
     for month in months:
         target = found_targets.get(("mqls", f"{month:%Y-%m}"))
-        handled = by_month.get(month)
-        if handled is None and target is None:
+        if ("month", month) not in tallies and target is None:
             continue
-        handled = handled or NO_MQL
-        stage = _stage(month, as_of)
-        rows.append(MonthRow(*_fields(handled), month=month, mql_target=target, stage=stage,
-                             status=_judged(handled.mqls, target, month, as_of, limits)))
+        h = handled(("month", month))
+        rows.append(MonthRow(*_fields(h), month=month, mql_target=target,
+                             stage=_stage(month, as_of),
+                             status=_judged(h.mqls, target, month, as_of, limits)))
+    reps = tuple(RepRow(*_fields(handled(key)), rep=key[1]) for key in sorted(
+        (k for k in tallies if k[0] == "rep" and k[1] is not None), key=lambda k: k[1]))
     spend = {(c, r): Decimal(a) for c, r, a in spent}
-    places = tuple(PlaceRow(c, r, *mqls_at.get((c, r), (0, 0)), spend.get((c, r), Decimal("0.00")))
+    mqls_at = {(c, r): (int(n), int(a)) for c, r, n, a in placed}
+    places = tuple(PlaceRow(c, r, *mqls_at.get((c, r), (0, 0)), spend.get((c, r), ZERO))
                    for c, r in sorted(set(mqls_at) | set(spend)))
-    return Sla(year, as_of, terms, tuple(rows), year_total,
+    by_month = {m: handled(("month", m)) for m in months if ("month", m) in tallies}
+    return Sla(year, as_of, terms, tuple(rows), handled(("year", None)),
                _to_date(store, year, months, by_month, found_targets, as_of, limits),
-               tuple(sorted(reps, key=lambda r: r.rep)), unrouted, places,
-               tuple(OverdueMql(lead, rep, channel, region, at, _hours(secs))
-                     for lead, rep, channel, region, at, secs in late))
+               reps, handled(("rep", None)), places,
+               tuple(OverdueMql(lead, rep, channel, region, at,
+                                _hours(_micros(as_of - (at + terms.delta))))
+                     for lead, rep, channel, region, at in late))
+
+
+class _Tally:
+    """Counts of one set of MQLs, added up from the grouped rows."""
+
+    def __init__(self) -> None:
+        self.mqls = self.in_time = self.breaches = self.accepted = self.overdue = 0
+        self.bands = [0] * len(BANDS)
+
+    def add(self, state: int, band: int, mqls: int, accepted: int) -> None:
+        self.mqls += mqls
+        self.accepted += accepted
+        if state == IN_TIME:
+            self.in_time += mqls
+        elif state == BREACH:
+            self.breaches += mqls
+            self.overdue += mqls if band == UNTOUCHED else 0
+        if band != UNTOUCHED:
+            self.bands[band] += mqls
+
+    def handling(self, percentiles: tuple) -> Handling:
+        p50, p95 = (*percentiles, None, None)[:2]
+        return Handling(self.mqls, self.in_time, self.breaches, self.accepted, _hours(p50),
+                        _hours(p95), tuple(self.bands), self.overdue)
 
 
 def _to_date(store: Store, year: int, months: list[date], by_month: dict[date, Handling],
@@ -344,25 +387,19 @@ def _next(month: date) -> datetime:
     return datetime(year, number, 1)
 
 
-def _handling(figures: list) -> Handling:
-    mqls, in_time, breaches, accepted, p50, p95, *bands, overdue = figures
-    return Handling(int(mqls), int(in_time), int(breaches), int(accepted), _hours(p50),
-                    _hours(p95), tuple(int(b) for b in bands), int(overdue))
-
-
 def _fields(h: Handling) -> tuple:
     return (h.mqls, h.in_time, h.breaches, h.accepted, h.p50_hours, h.p95_hours, h.bands,
             h.overdue)
 
 
-def _hours(seconds: float | Decimal | None) -> Decimal | None:
-    if seconds is None:
+def _hours(micros: float | int | None) -> Decimal | None:
+    if micros is None:
         return None
-    return (Decimal(str(seconds)) / HOUR).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (Decimal(str(micros)) / HOUR_US).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
+def _micros(span: timedelta) -> int:
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
 
 
 def _money_per(spend: Decimal, count: int) -> Decimal | None:

@@ -200,7 +200,10 @@ def test_each_rep_and_the_slowest(firm):
     assert [(r.rep, r.mqls, r.in_time, r.breaches, r.pending, r.p50_hours) for r in found.reps] \
         == [("Ana", 5, 4, 1, 0, D("2.25")), ("Ben", 3, 1, 2, 0, D("24.00")),
             ("Cy", 2, 0, 1, 1, None)]
+    assert [r.rep for r in found.reps_by_breaches] == ["Ben", "Cy", "Ana"]  # Cy: 0% in time
     assert found.slowest_rep.rep == "Ben"
+    # Later, Cy's pending MQL is a breach too: two each, and Cy touched none in time.
+    assert sla(firm, 2026, datetime(2026, 4, 1)).slowest_rep.rep == "Cy"
     assert (found.unrouted.mqls, found.unrouted.breaches) == (1, 1)
 
 

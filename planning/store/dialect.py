@@ -28,9 +28,12 @@ class Dialect:
     regexp_matches: str
     # The store's sequences with the last value each gave (NULL before the first).
     sequences: str
-    # The `{q}` quantile of `{x}` by linear interpolation between the two nearest values, NULLs
-    # left out (NULL over no value): DuckDB's quantile_cont is PostgreSQL's percentile_cont.
-    quantile_cont: str = ""
+    # The quantiles `{qs}` (comma-separated fractions) of `{x}` as one list, each by linear
+    # interpolation between the two nearest values, NULLs left out (NULL over no value):
+    # DuckDB's quantile_cont is PostgreSQL's percentile_cont.
+    quantiles_cont: str = ""
+    # The microseconds from timestamp `{a}` to timestamp `{b}`, exact, as a BIGINT.
+    micros_between: str = ""
 
     def div(self, a: str, b: str) -> str:
         return self.int_div.format(a=a, b=b)
@@ -38,8 +41,11 @@ class Dialect:
     def matches(self, c: str, p: str) -> str:
         return self.regexp_matches.format(c=c, p=p)
 
-    def quantile(self, x: str, q: float) -> str:
-        return self.quantile_cont.format(x=x, q=q)
+    def quantiles(self, x: str, qs: tuple[float, ...]) -> str:
+        return self.quantiles_cont.format(x=x, qs=", ".join(str(q) for q in qs))
+
+    def micros(self, a: str, b: str) -> str:
+        return self.micros_between.format(a=a, b=b)
 
 
 DUCKDB = Dialect(
@@ -50,7 +56,8 @@ DUCKDB = Dialect(
     int_div="({a} // {b})",
     regexp_matches="regexp_matches({c}, {p})",
     sequences="SELECT sequence_name, last_value FROM duckdb_sequences()",
-    quantile_cont="quantile_cont({x}, {q})",
+    quantiles_cont="quantile_cont({x}, [{qs}])",
+    micros_between="(epoch_us({b}) - epoch_us({a}))",
 )
 
 POSTGRES = Dialect(
@@ -61,7 +68,8 @@ POSTGRES = Dialect(
     int_div="div({a}, {b})",
     regexp_matches="({c} ~ {p})",
     sequences="SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'",
-    quantile_cont="percentile_cont({q}) WITHIN GROUP (ORDER BY {x})",
+    quantiles_cont="percentile_cont(ARRAY[{qs}]) WITHIN GROUP (ORDER BY {x})",
+    micros_between="CAST(EXTRACT(EPOCH FROM {b} - {a}) * 1000000 AS BIGINT)",
 )
 
 
