@@ -32,9 +32,9 @@ DEMO_PEOPLE = (
 
 def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True) -> None:
     """The demo firm part way through its budget review, made as its people would make it:
-    import the four demo files, set the 2026 pool, then `review_in_progress` (unless `review`
-    is false: one scenario of draft lines, a known start for tests of every rule). Refuses if
-    any file has a problem."""
+    import the demo files (DEMO_FILES), set the 2026 pool, then `review_in_progress` (unless
+    `review` is false: one scenario of draft lines, a known start for tests of every rule).
+    Refuses if any file has a problem."""
     tandem.configure(firm_name=DEMO_FIRM, currency="USD")
     people = People(tandem.store)
     known = {p.name for p in people.list()}
@@ -62,7 +62,7 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
 
 # -- the story the demo tells ------------------------------------------------------------------
 # The demo's files, in the order a firm loads them (its forecasts are set by its people, below).
-DEMO_FILES = ("plan", "actuals", "outcomes", "targets")
+DEMO_FILES = ("plan", "actuals", "outcomes", "targets", "leads", "survey")
 PLANNER, SALES_HEAD, MARKETING_HEAD, EXECUTIVE = (
     "Pat Planner", "Sofia Sales", "Marco Marketing", "Erin Executive")
 ALTERNATIVE = "Digital shift"

@@ -81,8 +81,8 @@ def test_init_demo(db, capsys):
     plan, actuals, outcomes, targets, imports, scenarios = counts(db)
     assert 2000 <= plan <= 10000
     assert actuals > 0 and outcomes > 0 and targets > 0
-    # The four files and the planner's March revision; the adopted plan and Digital shift.
-    assert (imports, scenarios) == (5, 2)
+    # The six files and the planner's March revision; the adopted plan and Digital shift.
+    assert (imports, scenarios) == (7, 2)
 
 
 @pytest.mark.usefixtures("initialised")

@@ -14,7 +14,7 @@ from planning.review import Review
 from planning.store import Store
 from planning.tandem import Tandem
 
-KINDS = ("plan", "actuals", "outcomes", "targets")
+KINDS = ("plan", "actuals", "outcomes", "targets", "leads", "survey")
 
 
 def rows_in(kind: str) -> int:
@@ -31,6 +31,8 @@ def test_the_demo_is_loaded_through_the_importer(demo):
         ("actuals", "actuals.csv", None, rows_in("actuals"), rows_in("actuals"), 0, pat),
         ("outcomes", "outcomes.csv", None, rows_in("outcomes"), rows_in("outcomes"), 0, pat),
         ("targets", "targets.csv", None, rows_in("targets"), rows_in("targets"), 0, pat),
+        ("leads", "leads.csv", None, rows_in("leads"), rows_in("leads"), 0, pat),
+        ("survey", "survey.csv", None, rows_in("survey"), rows_in("survey"), 0, pat),
         ("plan", "plan-revision-march.csv", "baseline", 5, 0, 5, pat),  # the March revision
     ]
     assert demo.firm_name == DEMO_FIRM == "Northwind Analytics"
@@ -84,7 +86,7 @@ def test_loading_the_demo_twice_adds_nothing(demo, snapshot):
     before = snapshot(demo.store, logs=False)
     load_demo(demo)
     assert snapshot(demo.store, logs=False) == before
-    assert demo.store.scalar("SELECT count(*) FROM imports") == 5
+    assert demo.store.scalar("SELECT count(*) FROM imports") == 7
 
 
 def test_a_refused_demo_file_stops_the_loader(tmp_path):
@@ -115,9 +117,12 @@ def test_the_demo_review_is_part_way_and_was_made_through_the_rules(demo):
     # Every step is in the trail, by the person who took it, and the trail holds.
     steps = [(e.actor, e.action) for e in reversed(audit.entries(demo.store, limit=100))
              if e.action not in ("add person", "set pool") and not e.entity.startswith("person")]
-    assert steps[:5] == [("Pat Planner", "import")] * 5
-    assert steps[5:8] == [("Sofia Sales", "scale"), ("Marco Marketing", "clone"),
-                          ("Marco Marketing", "shift")]
+    first = steps.index(("Sofia Sales", "scale"))  # the imports first, then the review
+    assert first >= 6 and steps[:first] == [("Pat Planner", "import")] * first
+    assert steps[first:first + 3] == [("Sofia Sales", "scale"), ("Marco Marketing", "clone"),
+                                      ("Marco Marketing", "shift")]
+    assert {"leads leads.csv", "survey survey.csv"} <= {
+        e.entity for e in audit.entries(demo.store, limit=100) if e.action == "import"}
     assert ("Marco Marketing", "return") in steps and ("Sofia Sales", "comment") in steps
     assert audit.verify(demo.store).intact
     shift = {s.name: s for s in demo.scenarios(DEMO_YEAR)}["Digital shift"]
@@ -125,3 +130,67 @@ def test_the_demo_review_is_part_way_and_was_made_through_the_rules(demo):
     assert {r[0] for r in demo.store.query(
         "SELECT DISTINCT status FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id"
         " WHERE s.name = 'Digital shift'")} == {"draft"}
+
+
+# -- the hand-off, lead by lead, and the relationship survey ------------------------------------
+def _mqls_by(demo, group: str) -> dict[str, tuple[int, int, int, int]]:
+    """Per month of the MQL (or per rep): (MQLs, touched within 24 hours, accepted, untouched)."""
+    return {r[0]: tuple(r[1:]) for r in demo.store.query(
+        f"SELECT {group}, count(*),"
+        " count(*) FILTER (WHERE first_touch_at <= mql_at + INTERVAL '24 hours'),"
+        " count(sql_at), count(*) FILTER (WHERE first_touch_at IS NULL)"
+        " FROM leads WHERE mql_at IS NOT NULL GROUP BY 1")}
+
+
+def test_the_demo_leads_tell_the_hand_off_story(demo):
+    store = demo.store
+    assert store.scalar("SELECT count(*) FROM leads") == rows_in("leads")
+    assert 3000 <= rows_in("leads") <= 5000
+    # Its regions and channels are the plan's; leads of all three sources.
+    assert {r[0] for r in store.query("SELECT DISTINCT region FROM leads")} == {
+        r[0] for r in store.query("SELECT DISTINCT region FROM plan_lines")}
+    assert {r[0] for r in store.query("SELECT DISTINCT channel FROM leads")} <= {
+        r[0] for r in store.query("SELECT DISTINCT channel FROM plan_lines")}
+    assert store.scalar("SELECT count(DISTINCT sourced_by) FROM leads") == 3
+    # Some leads were created in the month before the fiscal year (December 2025).
+    assert store.scalar("SELECT count(*) FROM leads WHERE created_at < TIMESTAMP"
+                        " '2026-01-01 00:00:00'") > 100
+    reps = _mqls_by(demo, "rep")
+    assert len(reps) == 6
+    # One slow rep: often past the 24-hour window; the others touch nine in ten in time.
+    slow = {rep for rep, (mqls, in_time, _a, _u) in reps.items() if in_time < 0.7 * mqls}
+    assert slow == {"Lukas Weber"}
+    assert all(in_time > 0.85 * mqls for rep, (mqls, in_time, _a, _u) in reps.items()
+               if rep not in slow)
+    total, _in_time, accepted, untouched = (sum(v) for v in zip(*reps.values(), strict=True))
+    assert 0.35 <= accepted / total <= 0.45
+    # The latest MQLs (the last day of the data) mostly wait for a first call.
+    assert store.scalar("SELECT count(*) FROM leads WHERE first_touch_at IS NULL AND"
+                        " mql_at >= TIMESTAMP '2026-10-30 00:00:00'") >= 5
+    assert untouched < 0.05 * total
+
+
+def test_marketing_fell_short_of_its_mql_target_in_july_only(demo):
+    months = {month: mqls for month, (mqls, *_rest) in _mqls_by(
+        demo, "strftime(mql_at, '%Y-%m')").items()}
+    targets = {period: int(target) for period, target in demo.store.query(
+        "SELECT period, target FROM targets WHERE kpi = 'mqls' AND length(period) = 7")}
+    assert sorted(targets) == [f"2026-{m:02d}" for m in range(1, 13)]
+    short = {m for m in targets if m in months and months[m] < 0.9 * targets[m]}
+    assert short == {"2026-07"}
+    assert months["2026-07"] < 0.8 * targets["2026-07"]
+
+
+def test_the_demo_survey_has_two_quarters_and_sales_sees_less_alignment(demo):
+    scores = demo.store.query(
+        "SELECT period, department, respondent, count(*), sum(score) FROM survey_answers"
+        " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+    assert demo.store.scalar("SELECT count(*) FROM survey_answers") == rows_in("survey")
+    assert sorted({r[0] for r in scores}) == ["2026-Q2", "2026-Q3"]
+    complete = [r for r in scores if r[3] == 20]
+    assert [r[2:4] for r in scores if r[3] != 20] == [("M06", 12)]  # one incomplete respondent
+    for period in ("2026-Q2", "2026-Q3"):
+        for department, low, high in (("sales", 40, 60), ("marketing", 60, 80)):
+            sums = [r[4] for r in complete if r[:2] == (period, department)]
+            assert len(sums) == 5
+            assert low <= sum(sums) / len(sums) < high  # defined / aligned

@@ -1,15 +1,18 @@
 """Write the demo data of Tandem: Northwind Analytics, a B2B software firm, fiscal year 2026.
 
-Running ``python data/demo/generate.py`` writes ``plan.csv``, ``actuals.csv``, ``outcomes.csv``
-and ``targets.csv`` next to this script, in the forms of ``DATA-CONTRACT.md``. The output is
-deterministic (one seeded generator, fixed iteration order): two runs give byte-identical files.
-Money is ``decimal.Decimal`` throughout; floats never touch it. Standard library only.
+Running ``python data/demo/generate.py`` writes ``plan.csv``, ``actuals.csv``, ``outcomes.csv``,
+``targets.csv``, ``leads.csv`` and ``survey.csv`` next to this script, in the forms of
+``DATA-CONTRACT.md``. The output is deterministic (seeded generators, fixed iteration order): two
+runs give byte-identical files. Money is ``decimal.Decimal`` throughout; floats never touch it
+(they only draw the leads' times and the survey's ratings). Standard library only.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import random
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -26,6 +29,8 @@ OUTCOMES_HEADER = (
     "renewals_due,renewals_won"
 )
 TARGETS_HEADER = "fiscal_year,kpi,period,target"
+LEADS_HEADER = "lead_id,created_at,region,channel,sourced_by,mql_at,rep,first_touch_at,sql_at"
+SURVEY_HEADER = "respondent,department,period,item,score"
 
 CENT = Decimal("0.01")
 DOLLAR = Decimal("1")
@@ -426,16 +431,179 @@ def make_targets(plan: list[list[str]], outcomes: list[list[str]]) -> list[list[
     return rows
 
 
+# -- the hand-off, lead by lead ------------------------------------------------------------------
+# The CRM's leads from December 2025 (the month before the fiscal year) to the end of October,
+# the demo's as-of month. Times are UTC; each region works its own business hours.
+LEADS_FROM, LEADS_TO = datetime(2025, 12, 1), datetime(2026, 11, 1)
+LEAD_MONTHS = ["2025-12", *ACTUAL_MONTHS]
+LEADS_PER_MONTH = 400  # the whole firm, before seasonality (December weighs as January)
+# (UTC hour a region's working day starts, the reps leads of the region are routed to).
+REGION_DAYS = {"North America": 14, "EMEA": 8, "APAC": 1, "LATAM": 12}
+REPS = {
+    "North America": ("Alex Morgan", "Jamie Chen"),
+    "EMEA": ("Priya Shah", "Lukas Weber"),
+    "APAC": ("Kenji Sato",),
+    "LATAM": ("Camila Rocha",),
+}
+SLOW_REP = "Lukas Weber"  # often past the 24-hour first-touch window
+# July 2026: the summer campaign paused, marketing fell short of its MQL target.
+SHORT_MONTH, SHORT_FACTOR = "2026-07", 0.72
+# Share of a source's leads that marketing qualifies (sales-sourced leads go straight to a rep).
+MQL_RATE = {"marketing": 0.55, "joint": 0.6}
+SQL_RATE = 0.4  # of the MQLs sales touches, accepted as sales-qualified
+NEVER_TOUCHED = 0.02  # MQLs sales never follows up
+
+
+def _weekday_time(rng: random.Random, day: datetime, start_hour: int) -> datetime:
+    """A time in the region's working day (ten hours from its start, UTC)."""
+    return day + timedelta(hours=start_hour, minutes=rng.randint(0, 10 * 60 - 1),
+                           seconds=rng.randint(0, 59))
+
+
+def _after(start: datetime, hours: float) -> datetime:
+    return start + timedelta(seconds=round(hours * 3600))
+
+
+def _touch_delay(rng: random.Random, rep: str, mql: datetime) -> float:
+    """Hours from the hand-off to the rep's first call: a few hours as a rule; the slow rep
+    takes most of a day, often more, and leaves the weekend's MQLs to Monday (the others pick
+    up most of theirs on their phones)."""
+    slow = rep == SLOW_REP
+    hours = rng.lognormvariate(math.log(19 if slow else 2.5), 0.55 if slow else 0.75)
+    if mql.weekday() >= 5 and (slow or rng.random() < 0.3):
+        monday = (mql + timedelta(days=7 - mql.weekday())).replace(hour=8, minute=0, second=0)
+        hours = max(hours, (monday - mql).total_seconds() / 3600 + rng.uniform(0.2, 3))
+    return hours
+
+
+def _stamp(moment: datetime | None) -> str:
+    """A time as the CRM exports it (UTC); empty for none, or for one after the data's end."""
+    return "" if moment is None or moment >= LEADS_TO else f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+def expected_mqls(month: str) -> Decimal:
+    """MQLs a month should bring before chance and the July shortfall: its leads by source
+    (funnel seasonality) times the share marketing qualifies. The monthly `mqls` targets."""
+    weight = FUNNEL_SEASON[int(month[5:]) - 1] if month.startswith(str(FISCAL_YEAR)) else 80
+    total = Decimal(0)
+    leads_weight = sum(row[2] for row in FUNNEL)
+    for _channel, sourced_by, leads, _deal, _quality in FUNNEL:
+        rate = Decimal(str(MQL_RATE.get(sourced_by, 0)))
+        total += Decimal(LEADS_PER_MONTH) * leads / leads_weight * weight / 100 * rate
+    return total
+
+
+def make_leads(rng: random.Random) -> list[list[str]]:
+    """One row per lead: created in the region's working day, qualified by marketing (most
+    within a day), routed to a rep of the region, touched (as a rule within hours) and, for
+    about two in five MQLs, accepted by sales. What would happen after the end of October (the
+    demo's as-of month) has not happened yet: the latest MQLs wait for a rep's call."""
+    leads_weight = sum(row[2] for row in FUNNEL)
+    found = []
+    for month in LEAD_MONTHS:
+        year, number = int(month[:4]), int(month[5:])
+        first = datetime(year, number, 1)
+        days = [first + timedelta(days=d) for d in range(31)
+                if (first + timedelta(days=d)).month == number]
+        weight = FUNNEL_SEASON[number - 1] if year == FISCAL_YEAR else 80
+        for region, share in REGIONS.items():
+            for channel, sourced_by, leads, _deal, _quality in FUNNEL:
+                expected = LEADS_PER_MONTH * leads / leads_weight * float(share) * weight / 100
+                if month == SHORT_MONTH and sourced_by != "sales":
+                    expected *= SHORT_FACTOR
+                count = int(expected) + (rng.random() < expected - int(expected))
+                found += [_lead(rng, days, region, channel, sourced_by) for _ in range(count)]
+    found.sort(key=lambda lead: lead[0])  # as the CRM numbers them: by creation
+    return [[f"NW-{i + 1:06d}", _stamp(created), region, channel, sourced_by, _stamp(mql),
+             rep or "", _stamp(touch), _stamp(accepted)]
+            for i, (created, region, channel, sourced_by, mql, rep, touch, accepted)
+            in enumerate(found)]
+
+
+def _lead(rng: random.Random, days: list[datetime], region: str, channel: str,
+          sourced_by: str) -> tuple:
+    """(created, region, channel, sourced_by, mql, rep, first touch, sql): times or None."""
+    # Fewer leads at the weekend (web forms keep coming, events and calls do not).
+    day = rng.choices(days, weights=[1 if d.weekday() < 5 else 0.3 for d in days])[0]
+    created = _weekday_time(rng, day, REGION_DAYS[region])
+    rep = rng.choice(REPS[region])
+    if sourced_by == "sales":  # a rep's own lead: worked at once, no hand-off
+        touch = _after(created, rng.uniform(0, 2))
+        accepted = _after(touch, rng.uniform(24, 240)) if rng.random() < 0.45 else None
+        return created, region, channel, sourced_by, None, rep, touch, accepted
+    nothing = (created, region, channel, sourced_by, None, None, None, None)
+    if rng.random() >= MQL_RATE[sourced_by]:
+        return nothing
+    nurture = 60 if channel == "Email nurture" else 14  # hours from a lead to an MQL, median
+    mql = _after(created, rng.lognormvariate(math.log(nurture), 0.9))
+    if mql >= LEADS_TO:
+        return nothing
+    if rng.random() < NEVER_TOUCHED:
+        return created, region, channel, sourced_by, mql, rep, None, None
+    touch = _after(mql, _touch_delay(rng, rep, mql))
+    accepted = _after(touch, rng.uniform(6, 200)) if rng.random() < SQL_RATE else None
+    if LEADS_TO - mql < timedelta(hours=30) and rng.random() < 0.7:
+        touch = accepted = None  # the last day's MQLs: most wait for a call
+    return created, region, channel, sourced_by, mql, rep, touch, accepted
+
+
+def make_mql_targets() -> list[list[str]]:
+    """Monthly `mqls` targets for the fiscal year: what the funnel should bring, rounded to 5."""
+    rows = []
+    for month in MONTHS:
+        target = (expected_mqls(month) / 5).quantize(DOLLAR, rounding=ROUND_HALF_UP) * 5
+        rows.append([str(FISCAL_YEAR), "mqls", month, str(target)])
+    return rows
+
+
+# -- the relationship survey ---------------------------------------------------------------------
+SURVEY_PERIODS = (f"{FISCAL_YEAR}-Q2", f"{FISCAL_YEAR}-Q3")
+SURVEY_RESPONDENTS = {"sales": ("S01", "S02", "S03", "S04", "S05"),
+                      "marketing": ("M01", "M02", "M03", "M04", "M05", "M06")}
+INCOMPLETE = ("M06", f"{FISCAL_YEAR}-Q3", 12)  # answered the first 12 statements only
+# Mean rating of each statement (1 to 20) by each side: sales sees less of the relationship
+# than marketing does (a 'defined' relationship to sales, an 'aligned' one to marketing), most of
+# all on marketing's material (5), its part in key accounts (3, 13) and the shared funnel (14).
+SURVEY_MEANS = {
+    "sales": (2.6, 2.4, 2.0, 2.7, 1.9, 3.0, 2.8, 2.9, 2.5, 2.3,
+              2.6, 2.7, 1.8, 2.1, 2.6, 2.9, 2.0, 1.9, 2.4, 2.5),
+    "marketing": (3.2, 3.3, 3.6, 2.8, 3.9, 2.6, 3.7, 3.8, 3.6, 3.4,
+                  3.7, 3.5, 3.5, 3.6, 3.9, 3.8, 2.9, 2.6, 3.5, 3.4),
+}
+SURVEY_GAIN = 0.15  # the third quarter a little better than the second, on both sides
+
+
+def make_survey(rng: random.Random) -> list[list[str]]:
+    rows = []
+    for period_index, period in enumerate(SURVEY_PERIODS):
+        for department, respondents in SURVEY_RESPONDENTS.items():
+            for respondent in respondents:
+                if respondent == "M06" and period_index == 0:
+                    continue  # joined marketing in the third quarter
+                bias = rng.uniform(-0.35, 0.35)
+                items = range(1, 21)
+                if (respondent, period) == INCOMPLETE[:2]:
+                    items = range(1, INCOMPLETE[2] + 1)
+                for item in items:
+                    mean = SURVEY_MEANS[department][item - 1] + bias + SURVEY_GAIN * period_index
+                    score = min(5, max(1, round(rng.gauss(mean, 0.6))))
+                    rows.append([respondent, department, period, str(item), str(score)])
+    return rows
+
+
 def main() -> None:
     rng = random.Random(SEED)
     plan = make_plan(rng)
     actuals = make_actuals(rng, plan)
     outcomes = make_outcomes(rng)
-    targets = make_targets(plan, outcomes)
+    targets = make_targets(plan, outcomes) + make_mql_targets()
     write_csv("plan.csv", PLAN_HEADER, plan)
     write_csv("actuals.csv", ACTUALS_HEADER, actuals)
     write_csv("outcomes.csv", OUTCOMES_HEADER, outcomes)
     write_csv("targets.csv", TARGETS_HEADER, targets)
+    # Seeded apart, so the files above stay as they were.
+    write_csv("leads.csv", LEADS_HEADER, make_leads(random.Random(SEED + 1)))
+    write_csv("survey.csv", SURVEY_HEADER, make_survey(random.Random(SEED + 2)))
 
 
 if __name__ == "__main__":
