@@ -24,15 +24,22 @@ def shown(value: Decimal | None, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+THRESHOLDS_TITLE = " · ".join(s.capitalize() for s in STAGES[1:]) + " from"
+
+
 def thresholds(t: Threshold) -> str:
-    """Where each stage begins, in words: `defined ≥ 5.0%, aligned ≥ 15.0%, ...`."""
+    """Where defined, aligned and integrated begin: `≥ 5.0% · ≥ 15.0% · ≥ 30.0%`."""
     sign = "≥" if t.better == "higher" else "≤"
-    return ", ".join(f"{name} {sign} {shown(floor, t.unit)}"
-                     for name, floor in zip(STAGES[1:], t.floors, strict=True))
+    return " · ".join(f"{sign} {shown(floor, t.unit)}" for floor in t.floors)
 
 
 def _names(indicators: list[Indicator]) -> str:
-    return ", ".join(i.label.lower() for i in indicators)
+    """Labels inside a sentence: `lines returned`, but `KPIs with a shared target`."""
+    def word(label: str) -> str:
+        first = label.split()[0]
+        return label if first[1:] != first[1:].lower() else label[0].lower() + label[1:]
+
+    return ", ".join(word(i.label) for i in indicators)
 
 
 def verdict(survey_stage: str | None, data_stage: str | None, above: list[Indicator],
@@ -71,8 +78,8 @@ def evidence_section(t: Tandem, period: str, survey: Survey) -> None:
     above, below = found.against(perceived)
     st.markdown(verdict(perceived, found.stage, above, below))
     rows = [{"Indicator": i.label, "Value": shown(i.value, i.threshold.unit),
-             "Points to": stage_word(i.stage), "Stages begin at": thresholds(i.threshold),
-             "Measured on": i.detail} for i in found.indicators]
+             "Points to": stage_word(i.stage), "Measured on": i.detail,
+             THRESHOLDS_TITLE: thresholds(i.threshold)} for i in found.indicators]
     # Values of different units (shares, days, a count) share one column, so it is text.
     table(st, rows, key="alignment_evidence", kinds={})
     st.caption(f"Over {period}: the adopted scenario's lines of its months"

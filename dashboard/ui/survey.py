@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui.charts import NAMES, OWNER_COLOURS, kept
+from dashboard.ui.charts import OWNER_COLOURS, kept
 from dashboard.ui.context import fiscal_year, notice, shown_refusals
 from dashboard.ui.format import count
 from planning import access
@@ -65,34 +65,37 @@ def survey_tiles(survey: Survey) -> None:
 
 @kept
 def gap_chart(rows: Sequence[tuple]) -> alt.Chart:
-    """Diverging bars: each statement's sales mean minus marketing's, largest gap on top.
-    Rows are (label, gap, sales mean, marketing mean)."""
+    """Diverging bars: each statement's sales mean minus marketing's, largest gap on top, the
+    statement's text above its bar (so it reads whole on a phone too). Rows are (label, gap,
+    sales mean, marketing mean)."""
     frame = pd.DataFrame.from_records(
         [(label, float(gap), float(s), float(m)) for label, gap, s, m in rows],
         columns=["statement", "gap", "sales", "marketing"])
     frame["higher"] = ["Sales" if g > 0 else "Marketing" if g < 0 else "Neither"
                        for g in frame["gap"]]
     reach = max(1.0, float(frame["gap"].abs().max()))
-    return (
-        alt.Chart(frame, title=alt.Title(
-            "Where the two sides disagree most",
-            subtitle="Mean rating of sales minus that of marketing, per statement (1 to 5)"))
-        .mark_bar()
-        .encode(
-            y=alt.Y("statement:N", title="Statement", sort=None, axis=NAMES),
-            x=alt.X("gap:Q", title="Gap in mean rating (sales − marketing)",
-                    scale=alt.Scale(domain=[-reach, reach]), axis=alt.Axis(format="+.1f")),
-            color=alt.Color("higher:N", title="Rated higher by", legend=alt.Legend(orient="top"),
-                            scale=alt.Scale(domain=["Sales", "Marketing", "Neither"],
-                                            range=[OWNER_COLOURS["sales"],
-                                                   OWNER_COLOURS["marketing"], "#94a3b8"])),
-            tooltip=[alt.Tooltip("statement:N", title="Statement"),
-                     alt.Tooltip("sales:Q", title="Sales mean", format=".2f"),
-                     alt.Tooltip("marketing:Q", title="Marketing mean", format=".2f"),
-                     alt.Tooltip("gap:Q", title="Gap", format="+.2f")],
-        )
-        .properties(height=alt.Step(24))
-    )
+    base = alt.Chart(frame)
+    y = alt.Y("statement:N", sort=None, title=None, axis=None)
+    tooltip = [alt.Tooltip("statement:N", title="Statement"),
+               alt.Tooltip("sales:Q", title="Sales mean", format=".2f"),
+               alt.Tooltip("marketing:Q", title="Marketing mean", format=".2f"),
+               alt.Tooltip("gap:Q", title="Gap", format="+.2f")]
+    bars = base.mark_bar(height=12, yOffset=7).encode(
+        y=y, x=alt.X("gap:Q", title="Gap in mean rating (sales − marketing)",
+                     scale=alt.Scale(domain=[-reach, reach]), axis=alt.Axis(format="+.1f")),
+        color=alt.Color("higher:N", title="Rated higher by", legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Sales", "Marketing", "Neither"],
+                                        range=[OWNER_COLOURS["sales"],
+                                               OWNER_COLOURS["marketing"], "#94a3b8"])),
+        tooltip=tooltip)
+    text = base.mark_text(align="left", baseline="middle", dy=-8, fontSize=12,
+                          color="#334155").encode(y=y, x=alt.value(0), text="statement:N",
+                                                  tooltip=tooltip)
+    zero = base.mark_rule(color="#94a3b8").encode(x=alt.datum(0))
+    return alt.layer(zero, bars, text, title=alt.Title(
+        "Where the two sides disagree most",
+        subtitle="Mean rating of sales minus that of marketing, per statement (1 to 5)"),
+    ).properties(height=alt.Step(36))
 
 
 @kept
@@ -101,9 +104,10 @@ def trend_chart(rows: Sequence[tuple]) -> alt.Chart:
     frame = pd.DataFrame.from_records([(p, g, float(s)) for p, g, s in rows],
                                       columns=["quarter", "group", "score"])
     present = [g for g in GROUP_COLOURS if g in set(frame["group"])]
+    scale = alt.Scale(domain=[20, 100], zero=False)
     lines = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("quarter:O", title="Fiscal quarter", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("score:Q", title="Score (20 to 100)", scale=alt.Scale(domain=[20, 100])),
+        y=alt.Y("score:Q", title="Score (20 to 100)", scale=scale),
         color=alt.Color("group:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=present,
                                         range=[GROUP_COLOURS[g] for g in present])),
@@ -112,31 +116,32 @@ def trend_chart(rows: Sequence[tuple]) -> alt.Chart:
     floors = pd.DataFrame([(floor, name) for floor, name in STAGE_FLOORS],
                           columns=["score", "stage"])
     base = alt.Chart(floors)
-    rules = base.mark_rule(strokeDash=[4, 4], color="#94a3b8").encode(y="score:Q")
+    rules = base.mark_rule(strokeDash=[4, 4], color="#94a3b8").encode(
+        y=alt.Y("score:Q", scale=scale))
     labels = base.mark_text(align="left", dx=4, dy=-6, color="#64748b").encode(
-        y="score:Q", x=alt.value(0), text="stage:N")
+        y=alt.Y("score:Q", scale=scale), x=alt.value(0), text="stage:N")
     return (alt.layer(rules, labels, lines, title=alt.Title(
         "Score by quarter", subtitle="Dashed: where defined, aligned and integrated begin"))
         .properties(height=300))
 
 
 def survey_charts(t: Tandem, survey: Survey) -> None:
+    """The statements' gaps (the whole width: each statement reads whole), then the trend."""
     gaps = survey.gaps()
-    left, right = st.columns([3, 2])
     if gaps:
-        left.vega_lite_chart(spec=gap_chart(tuple(
+        st.vega_lite_chart(spec=gap_chart(tuple(
             (f"{i.item}. {i.statement}", i.gap, i.sales, i.marketing) for i in gaps)),
             width="stretch")
     else:
-        left.caption("The statements' gaps show once both sides have at least"
+        st.caption("The statements' gaps show once both sides have at least"
                      f" {MIN_RESPONDENTS} complete answers in the quarter.")
     rows = tuple((s.period, GROUP_TITLES[name], s.groups[name].score)
                  for s in trend(t.store) for name in ("sales", "marketing", "all", "neutral")
                  if s.groups[name].score is not None)
     if rows:
-        right.vega_lite_chart(spec=trend_chart(rows), width="stretch")
+        st.vega_lite_chart(spec=trend_chart(rows), width="stretch")
     else:
-        right.caption("The trend by quarter shows once a group has a score.")
+        st.caption("The trend by quarter shows once a group has a score.")
 
 
 def survey_form(t: Tandem, person: Person | None, period: str) -> None:

@@ -112,3 +112,26 @@ def test_two_answers_show_no_mean_and_no_one_sees_anothers(store_file):
     assert len(charts) == 1
     rows = [row for row in _chart_rows(charts[0]) if row.get("quarter") == survey.period]
     assert {(row["group"], row["score"]) for row in rows} == {("Marketing", 60.0)}
+
+
+def test_the_charts_are_valid_titled_vega_lite(store_file):
+    """Three answers a side: the gap chart holds every statement, the largest gap first."""
+    import altair as alt
+
+    store = _store(store_file)
+    for code, score in (("S-1", 4), ("S-2", 4), ("S-3", 5)):
+        _insert(store, code, "sales", score)
+    for code, score in (("M-1", 2), ("M-2", 3), ("M-3", 4)):
+        _insert(store, code, "marketing", score)
+    at = open_page(signed_in("Erin Executive"), "alignment.py")
+    assert metric(at, "Both together") == "73.3 / 100"  # (80 + 80 + 100 + 40 + 60 + 80) / 6
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2
+    for chart in charts:
+        spec = json.loads(chart.proto.spec)
+        alt.utils.schemapi.validate_jsonschema(spec, schema)
+        assert spec.get("title")
+    gaps = [row for row in _chart_rows(charts[0]) if "gap" in row]
+    assert len(gaps) == 20 and {round(row["gap"], 2) for row in gaps} == {1.33}
+    assert gaps[0]["statement"] == "1. " + "Our sales results land close to the forecast we agreed."
