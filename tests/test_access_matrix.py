@@ -248,6 +248,30 @@ def _check_actuals(t: Tandem, who: Person, report) -> None:
         (D("12.34"),)]
 
 
+def _import_leads(t: Tandem, who: Person):
+    text = ("lead_id,created_at,region,channel,sourced_by,mql_at,rep,first_touch_at\n"
+            "MATRIX-1,2026-03-02 09:00,EMEA,Webinars,marketing,2026-03-02 10:00,Ann,"
+            "2026-03-02T12:00:00+01:00\n")
+    return t.import_csv("leads", text.encode(), file_name="leads.csv", actor=who)
+
+
+def _check_leads(t: Tandem, who: Person, report) -> None:
+    assert report.ok and (report.rows, report.added) == (1, 1)
+    assert t.store.query("SELECT strftime(first_touch_at, '%Y-%m-%d %H:%M'), rep FROM leads"
+                         " WHERE lead_id = 'MATRIX-1'") == [("2026-03-02 11:00", "Ann")]
+
+
+def _import_survey(t: Tandem, who: Person):
+    return t.import_csv("survey", b"respondent,department,period,item,score\n"
+                        b"MATRIX,Sales,2026-Q4,7,4\n", file_name="survey.csv", actor=who)
+
+
+def _check_survey(t: Tandem, who: Person, report) -> None:
+    assert report.ok and (report.rows, report.added) == (1, 1)
+    assert t.store.query("SELECT department, item, score FROM survey_answers"
+                         " WHERE respondent = 'MATRIX'") == [("sales", 7, 4)]
+
+
 def _scale(side: str) -> Case:
     def call(t: Tandem, who: Person):
         return t.scenario_ops.scale(Y, "baseline", D("10"), SIDES[side], who)
@@ -540,6 +564,10 @@ CASES: list[Case] = [
          ("import", "targets targets.csv")),
     case("import_actuals", "import", HEADS | PLANNERS, _import_actuals, _check_actuals,
          ("import", "actuals actuals.csv")),
+    case("import_leads", "import", HEADS | PLANNERS, _import_leads, _check_leads,
+         ("import", "leads leads.csv")),
+    case("import_survey", "import", HEADS | PLANNERS, _import_survey, _check_survey,
+         ("import", "survey survey.csv")),
     case("clone", "manage_scenarios", MANAGERS,
          lambda t, who: t.scenario_ops.clone(Y, "baseline", "copy", who), _check_clone,
          ("clone", "scenario copy")),
@@ -663,7 +691,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 65
+    assert len({c.name for c in CASES}) == len(CASES) == 67
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
