@@ -13,6 +13,7 @@ from planning import (
     cli_forecast,
     cli_kpis,
     cli_mappings,
+    cli_pack,
     cli_people,
     cli_rewards,
     cli_scenario,
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_kpis.add_thresholds_parser(sub, common)
     cli_forecast.add_parser(sub, common)
     cli_rewards.add_parser(sub, common)
+    cli_pack.add_parser(sub, common)
     cli_alignment.add_parser(sub, common)
     cli_mappings.add_parser(sub, common)
     cli_sla.add_parser(sub, common)
@@ -258,6 +260,7 @@ COMMANDS = {"init": _init, "import": _import, "export": _export, "pool": _pool,
             "kpis": lambda tandem, args, _parser: cli_kpis.run(tandem, args),
             "forecast": lambda tandem, args, parser: cli_forecast.run(tandem, args, parser),
             "rewards": lambda tandem, args, parser: cli_rewards.run(tandem, args, parser),
+            "pack": lambda tandem, args, parser: cli_pack.run(tandem, args, parser),
             "alignment": lambda tandem, args, _parser: cli_alignment.run(tandem, args),
             "mappings": cli_mappings.run,
             "sla": lambda tandem, args, _parser: cli_sla.run(tandem, args),
