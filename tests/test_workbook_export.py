@@ -37,7 +37,7 @@ def test_each_kind_is_a_typed_sheet_with_its_header_frozen(store):
     assert list(book["actuals"].iter_rows(values_only=True))[1:] == []
 
 
-@pytest.mark.parametrize("kind", ["plan", "actuals", "outcomes", "targets"])
+@pytest.mark.parametrize("kind", ["plan", "actuals", "outcomes", "targets", "leads", "survey"])
 def test_the_demo_firms_workbook_imports_back_to_the_same_store(demo: Tandem, kind: str):
     before = export_csv(demo.store, kind)
     data = export_workbook(demo.store, [kind])
