@@ -120,6 +120,8 @@ def summary_line(report: ImportReport) -> str:
         text += f" · control total **{format_money(report.control_total, currency)}**"
     if report.fiscal_years:
         text += " · fiscal year " + ", ".join(f"FY{y}" for y in report.fiscal_years)
+    if report.note:  # targets: proposals until the other head agrees, or in force at once
+        text += f". {report.note[0].upper()}{report.note[1:]}"
     return text
 
 

@@ -32,6 +32,13 @@ ROLES_FOR = {
     "explain_variance": {"sales_head", "marketing_head", "planner"},
     "accept_explanation": {"sales_head", "marketing_head"},
     "release_freed": {"sales_head", "marketing_head", "executive"},
+    # Targets and the SLA's terms: a head (or a planner, for their department) proposes, the
+    # other head agrees; an executive's word puts them in force at once (planning.agreements).
+    "propose_target": {"sales_head", "marketing_head", "planner", "executive"},
+    "agree_target": {"sales_head", "marketing_head", "executive"},
+    "derive_targets": {"sales_head", "marketing_head", "executive"},
+    "propose_sla": {"sales_head", "marketing_head", "executive"},
+    "agree_sla": {"sales_head", "marketing_head", "executive"},
     "set_rewards": {"executive"},
     # Each person's own view of the relationship: never a viewer's, nor the administrator's.
     "answer_survey": {"sales_head", "marketing_head", "executive", "planner"},
@@ -58,6 +65,11 @@ WHAT = {
     "explain_variance": "explain a variance",
     "accept_explanation": "accept or question a variance's explanation",
     "release_freed": "release unspent money to the pool",
+    "propose_target": "propose or set targets",
+    "agree_target": "agree to proposed targets",
+    "derive_targets": "write the MQL targets the revenue target needs",
+    "propose_sla": "propose or set the service-level agreement's terms",
+    "agree_sla": "agree to the service-level agreement's terms",
     "set_rewards": "set the shared rewards",
     "answer_survey": "answer the relationship survey",
     "manage_mappings": "add, replace or delete column mappings",

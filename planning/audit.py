@@ -248,9 +248,12 @@ def entries(store: Store, *, since: datetime | None = None, until: datetime | No
 
 DECISIONS = ["submit", "sign off", "return", "lock", "reopen", "adopt", "set assumption",
              "explain variance", "accept explanation", "question explanation",
-             "approve release", "release freed money"]
-# Decisions about the year's spend, not one scenario's lines: in every scenario's minutes.
-YEAR_WIDE = ("fiscal year", "variance ", "freed money ")
+             "approve release", "release freed money",
+             "propose targets", "agree targets", "set targets", "withdraw targets",
+             "propose SLA", "agree SLA", "set SLA", "withdraw SLA"]
+# Decisions about the year's spend, and what both sides are measured on (targets, the
+# service-level agreement), not one scenario's lines: in every scenario's minutes.
+YEAR_WIDE = ("fiscal year", "variance ", "freed money ", "targets ", "service-level agreement")
 
 
 def minutes(store: Store, since: datetime, until: datetime, scenario: str | None = None) -> str:

@@ -212,6 +212,8 @@ def _summary(report: ImportReport, currency: str) -> str:
         parts.append(f"scenario {report.scenario}")
     if report.control_total is not None:
         parts.append(f"control total {format_money(report.control_total, currency)}")
+    if report.note:  # targets: proposals until the other head agrees, or in force at once
+        parts.append(report.note)
     return "; ".join(parts)
 
 

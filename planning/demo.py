@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from planning import agreements
 from planning.budget import BudgetFilter
 from planning.demo_landing import landing_in_progress
 from planning.demo_rewards import rewards_in_place
@@ -58,6 +59,17 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
         review_in_progress(tandem, directory)
         landing_in_progress(tandem, DEMO_YEAR)
         rewards_in_place(tandem, DEMO_YEAR)
+    targets_agreed(tandem)
+
+def targets_agreed(tandem: Tandem) -> None:
+    """The planner's targets file made proposals for both departments: each head agrees to
+    them, and only then are they in force."""
+    people = People(tandem.store)
+    for name in (MARKETING_HEAD, SALES_HEAD):
+        head = people.get(name)
+        waiting = agreements.waiting_for(tandem.store, head, DEMO_YEAR)
+        if waiting:
+            agreements.agree(tandem.store, head, [p.key for p in waiting])
 
 
 # -- the story the demo tells ------------------------------------------------------------------

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from planning import access, rewards
+from planning import access, agreements, rewards
 from planning.alignment import answer, department_of, own_answers, quarter_of
 from planning.budget import BudgetFilter
 from planning.demo import DEMO_PEOPLE, load_demo
 from planning.errors import Refused
 from planning.forecast import ForecastLine, forecasts, set_forecast
 from planning.freed import release
+from planning.funnel_back import funnel_back, write_mql_targets
 from planning.kpi_values import Thresholds, set_thresholds, thresholds
 from planning.mappings import get as mapping_named
 from planning.mappings import save as save_mapping
@@ -106,9 +107,21 @@ def _explained(t: Tandem) -> None:
                 "scope", "spend outside the plan")
 
 
+def _proposed(t: Tandem) -> None:
+    """The sales head proposes a revenue target for the year: it waits for the marketing head."""
+    agreements.propose_target(t.store, People(t.store).get(SOFIA), Y, "revenue", str(Y),
+                              "30000000")
+
+
+def _proposed_window(t: Tandem) -> None:
+    """The marketing head proposes an 8-hour first-touch window: it waits for the sales head."""
+    agreements.propose_sla(t.store, People(t.store).get(MARCO), 8)
+
+
 SETUPS: dict[str, Callable[[Tandem], None]] = {
     "fresh": lambda t: None, "alt": _alt, "submitted": _submitted, "signed": _signed,
-    "locked": _locked, "unplanned": _unplanned, "explained": _explained}
+    "locked": _locked, "unplanned": _unplanned, "explained": _explained,
+    "proposed": _proposed, "proposed_window": _proposed_window}
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +205,7 @@ class Case:
     setup: str = "fresh"
     state: str | None = None  # why a person whose role may do it is still refused
     line: str | None = None  # the audit entity names this side's first line
+    deciding: str | None = None  # the entry's action when an executive decides it at once
 
 
 def case(name: str, rule: str, allowed: set[str] | tuple[str, ...], call, check,
@@ -230,10 +244,60 @@ def _import_targets(t: Tandem, who: Person):
                         file_name="targets.csv", actor=who)
 
 
+REVENUE = agreements.target(Y, "revenue", str(Y))
+
+
+def _revenue(t: Tandem) -> tuple[Decimal, tuple | None]:
+    """The year's revenue target in force, and the proposal of it waiting (value, by, for)."""
+    s = next(s for s in agreements.targets_standing(t.store, Y) if s.key == REVENUE)
+    p = s.proposal
+    return s.in_force, None if p is None else (p.value, p.proposed_by, p.department)
+
+
+def _check_revenue_proposed(t: Tandem, who: Person) -> None:
+    """A head's or planner's revenue target of 30M waits beside the demo's 27.9M; an
+    executive's is in force at once."""
+    if who.role == "executive":
+        assert _revenue(t) == (D("30000000"), None)
+    else:
+        assert _revenue(t) == (D("27900000"), (D("30000000"), who.name,
+                                               who.head_of or who.department))
+
+
 def _check_targets(t: Tandem, who: Person, report) -> None:
     assert report.ok and (report.rows, report.updated) == (1, 1)
-    assert t.store.scalar("SELECT target FROM targets WHERE fiscal_year = 2026 AND"
-                          " kpi = 'revenue' AND period = '2026'") == D("30000000")
+    assert report.proposed == (0 if who.role == "executive" else 1)
+    _check_revenue_proposed(t, who)
+
+
+def _check_agreed(t: Tandem, who: Person, _result) -> None:
+    assert _revenue(t) == (D("30000000"), None)
+    record = next(s.record for s in agreements.targets_standing(t.store, Y) if s.key == REVENUE)
+    assert (record.proposed_by, record.decided_by) == (SOFIA, who.name)
+
+
+def _check_derived(t: Tandem, who: Person, _result) -> None:
+    """Each month's needed MQLs, proposed by the head (in force for an executive)."""
+    needed = {m.period: D(m.mqls) for m in funnel_back(t.store, Y).months}
+    found = {s.key.period: (s.in_force if who.role == "executive" else s.proposal.value)
+             for s in agreements.targets_standing(t.store, Y)
+             if s.key.name == "mqls" and s.key.period in needed}
+    assert found == needed and len(needed) == 12
+
+
+def _check_window(t: Tandem, who: Person, _result) -> None:
+    window = agreements.sla_standing(t.store)[0]
+    if who.role == "executive":
+        assert (t.store.setting("first_touch_hours"), window.proposal) == ("8", None)
+    else:
+        assert t.store.setting("first_touch_hours") == "24"
+        assert (window.proposal.value, window.proposal.proposed_by) == (D("8"), who.name)
+
+
+def _check_window_agreed(t: Tandem, who: Person, _result) -> None:
+    window = agreements.sla_standing(t.store)[0]
+    assert (t.store.setting("first_touch_hours"), window.proposal) == ("8", None)
+    assert (window.record.proposed_by, window.record.decided_by) == (MARCO, who.name)
 
 
 def _import_actuals(t: Tandem, who: Person):
@@ -635,6 +699,28 @@ CASES: list[Case] = [
     case("manage_mappings", "manage_mappings", HEADS | PLANNERS,
          lambda t, who: save_mapping(t.store, who, "ERP", MAPPING), _check_mapping,
          ("add mapping", "mapping ERP")),
+    case("propose_target", "propose_target", MANAGERS,
+         lambda t, who: agreements.propose_target(t.store, who, Y, "revenue", str(Y),
+                                                  "30000000"),
+         lambda t, who, _r: _check_revenue_proposed(t, who),
+         ("propose targets", f"targets FY{Y}"), deciding="set targets"),
+    case("agree_target", "agree_target", {MARCO, ERIN},
+         lambda t, who: agreements.agree(t.store, who, [REVENUE]), _check_agreed,
+         ("agree targets", f"targets FY{Y}"), deciding="set targets", setup="proposed",
+         state="Sofia Sales (sales head) may not agree to the sales department's own proposal"
+               " of Revenue 2026; the marketing head agrees"),
+    case("derive_targets", "derive_targets", HEADS | {ERIN},
+         lambda t, who: write_mql_targets(t.store, who, Y), _check_derived,
+         ("propose targets", f"targets FY{Y}"), deciding="set targets"),
+    case("propose_sla", "propose_sla", HEADS | {ERIN},
+         lambda t, who: agreements.propose_sla(t.store, who, 8), _check_window,
+         ("propose SLA", "service-level agreement"), deciding="set SLA"),
+    case("agree_sla", "agree_sla", {SOFIA, ERIN},
+         lambda t, who: agreements.agree(t.store, who, [agreements.FIRST_TOUCH]),
+         _check_window_agreed, ("agree SLA", "service-level agreement"), deciding="set SLA",
+         setup="proposed_window",
+         state="Marco Marketing (marketing head) may not agree to the marketing department's own"
+               " proposal of First-touch window (hours); the sales head agrees"),
 ]
 
 
@@ -672,7 +758,8 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
         result = c.call(t, person)
         c.check(t, person, result)
         assert c.audit is not None
-        assert last_entry(t)[:3] == (who, c.audit[0], entity)
+        action = c.deciding if c.deciding and person.role == "executive" else c.audit[0]
+        assert last_entry(t)[:3] == (who, action, entity)
         assert t.store.scalar("SELECT max(seq) FROM audit_log") > seq
         return
     if c.setup not in snapshots:
@@ -691,7 +778,7 @@ def test_role_action_matrix(c: Case, who: str, fresh_copy, snapshot, snapshots):
 # -- the table itself ------------------------------------------------------------------------
 def test_every_case_names_a_rule_and_known_people():
     assert {c.rule for c in CASES} == set(access.ROLES_FOR) - {"view"}
-    assert len({c.name for c in CASES}) == len(CASES) == 67
+    assert len({c.name for c in CASES}) == len(CASES) == 72
     for c in CASES:
         assert c.allowed <= set(EVERYONE), c.name
         assert c.setup in SETUPS
@@ -721,6 +808,11 @@ def test_roles_for_is_the_documented_table():
     assert roles("explain_variance") == heads | {"planner"}
     assert roles("accept_explanation") == heads
     assert roles("release_freed") == heads | {"executive"}
+    assert roles("propose_target") == heads | {"planner", "executive"}
+    assert roles("agree_target") == heads | {"executive"}
+    assert roles("derive_targets") == heads | {"executive"}
+    assert roles("propose_sla") == heads | {"executive"}
+    assert roles("agree_sla") == heads | {"executive"}
     assert roles("set_rewards") == {"executive"}
     assert roles("answer_survey") == heads | {"executive", "planner"}
     assert roles("manage_mappings") == heads | {"planner"}

@@ -16,7 +16,7 @@ import duckdb
 
 from planning import access
 from planning.errors import Refused
-from planning.imports import cross_row, merge
+from planning.imports import cross_row, merge, targets
 from planning.imports.kinds import (
     KINDS,
     Kind,
@@ -167,6 +167,8 @@ class _Job:
         if self.kind.name in ("plan", "forecast"):
             owners = {r[0] for r in cur.execute("SELECT DISTINCT owner FROM typed").fetchall()}
             access.require_owners(self.who, owners, "import")
+        if self.kind.name == "targets":  # proposals until both heads agree (planning.agreements)
+            return targets.run(cur, name, self.who, rows, commit=commit, store=self.store)
         return merge.run(cur, self.kind, name, self.scenario, self.who.name,
                          self.start_month, rows, commit=commit, store=self.store)
 

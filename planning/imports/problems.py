@@ -95,6 +95,10 @@ class ImportReport:
     # The stored rows the file changes (the first SHOWN_CHANGES, biggest change first), so a
     # person sees old and new before importing; `updated` counts them all.
     changes: tuple[RowChange, ...] = ()
+    # Targets a head or planner imports are proposals, in force once the other head agrees
+    # (planning.agreements): how many, and a sentence saying what happens to them.
+    proposed: int = 0
+    note: str = ""
 
     @property
     def ok(self) -> bool:

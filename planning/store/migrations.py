@@ -473,6 +473,57 @@ MIGRATIONS.append(
 
 MIGRATIONS.append(
     (
+        "0015_agreements",
+        """
+        -- Both departments set what they are measured on together: the KPI targets (topic
+        -- 'target': fiscal year, KPI, period) and the service-level agreement's terms (topic
+        -- 'sla': fiscal_year 0, the term's name, period ''). A head, or a planner for their
+        -- department, proposes; the other department's head agrees ('both': a planner for both
+        -- departments needs both heads); only then is the value in force (in `targets`, or the
+        -- settings for an SLA term). One proposal per key waits beside the value in force; a new
+        -- one replaces it. Each head's agreement is kept as it comes. `basis` says how a derived
+        -- value was worked out (its inputs), or which file it came from.
+        CREATE TABLE proposals (
+            topic VARCHAR NOT NULL CHECK (topic IN ('target', 'sla')),
+            fiscal_year INTEGER NOT NULL,
+            name VARCHAR NOT NULL CHECK (length(name) BETWEEN 1 AND 40),
+            period VARCHAR NOT NULL,
+            value DECIMAL(18,6) NOT NULL,
+            proposed_by VARCHAR NOT NULL,
+            department VARCHAR NOT NULL CHECK (department IN ('sales', 'marketing', 'both')),
+            proposed_at TIMESTAMP NOT NULL,
+            basis VARCHAR CHECK (length(basis) <= 2000),
+            sales_agreed_by VARCHAR,
+            sales_agreed_at TIMESTAMP,
+            marketing_agreed_by VARCHAR,
+            marketing_agreed_at TIMESTAMP,
+            PRIMARY KEY (topic, fiscal_year, name, period)
+        );
+        -- Who proposed and who agreed each value now in force, and when (how = 'agreed'), or
+        -- who put it in force without agreement (how = 'executive' or 'administrator': the
+        -- firm's decision). Values in force before this table existed have no row.
+        CREATE TABLE agreements (
+            topic VARCHAR NOT NULL CHECK (topic IN ('target', 'sla')),
+            fiscal_year INTEGER NOT NULL,
+            name VARCHAR NOT NULL CHECK (length(name) BETWEEN 1 AND 40),
+            period VARCHAR NOT NULL,
+            value DECIMAL(18,6) NOT NULL,
+            proposed_by VARCHAR NOT NULL,
+            department VARCHAR NOT NULL CHECK (department IN
+                ('sales', 'marketing', 'both', 'executive', 'administrator')),
+            proposed_at TIMESTAMP NOT NULL,
+            basis VARCHAR CHECK (length(basis) <= 2000),
+            decided_by VARCHAR NOT NULL,
+            decided_at TIMESTAMP NOT NULL,
+            how VARCHAR NOT NULL CHECK (how IN ('agreed', 'executive', 'administrator')),
+            PRIMARY KEY (topic, fiscal_year, name, period)
+        );
+        """,
+    )
+)
+
+MIGRATIONS.append(
+    (
         "0016_column_mappings",
         """
         -- Saved column mappings: how a file from another tool (an ERP report, a CRM export)
