@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui.context import actor, show_notice, tandem
+from dashboard.ui.context import actor, fiscal_year, show_notice, tandem
 from dashboard.ui.evidence import evidence_section
+from dashboard.ui.pack import pack_section
+from dashboard.ui.rewards import rewards_section
 from dashboard.ui.survey import quarter_picker, survey_charts, survey_form, survey_tiles
 from planning.alignment import results
 
@@ -26,3 +28,7 @@ evidence_section(t, period, survey)
 
 # -- my own answers ------------------------------------------------------------------------------
 survey_form(t, person, period)
+
+# -- what both are paid on, and the pack for the heads' weekly meeting ----------------------
+rewards_section(t, person, fiscal_year())
+pack_section(t, person, fiscal_year())

@@ -17,6 +17,11 @@ class KpiDefinition:
     better: str  # "higher", "lower" or "closer to 0"
 
     @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: `revenue`, `win rate`, but `CAC` and `MQLs`."""
+        return self.label if self.label[:2].isupper() else self.label[0].lower() + self.label[1:]
+
+    @property
     def additive(self) -> bool:
         """A sum over months (its targets add up across periods), not a ratio."""
         return self.formula.startswith("sum of")

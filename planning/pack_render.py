@@ -57,12 +57,6 @@ def figure(kpi: str, value: Decimal | int | None, currency: str) -> str:
     return share(value)
 
 
-def kpi_name(kpi: str) -> str:
-    """A KPI's label inside a sentence: `revenue`, `win rate`, but `CAC` and `MQLs`."""
-    label = KPI[kpi].label
-    return label if label[:2].isupper() else label[0].lower() + label[1:]
-
-
 def status_word(status: str | None, has_target: bool = True) -> str:
     return STATUS_WORDS.get(status or "", "n/a" if has_target else "no target")
 
@@ -346,7 +340,7 @@ def _rewards(p: Pack) -> Section:
               share(k.payout), share(k.contribution, 2)] for k in f.kpis], {1, 2, 3, 4})
     short = [k for k in f.kpis if k.attainment is None or k.attainment < 1]
     if short:
-        s.items([f"If {kpi_name(k.kpi)} reaches 100% of target, the factor becomes"
+        s.items([f"If {KPI[k.kpi].in_sentence} reaches 100% of target, the factor becomes"
                  f" {share(f.what_if(k.kpi, Decimal(1)))}." for k in short])
 
     def curve():
