@@ -205,8 +205,12 @@ def _groups(rows: list[tuple]) -> dict[str, Group]:
 
 def results(store: Store, period: str) -> Survey:
     """The survey of one fiscal quarter: each group's score and stage and each statement's
-    means, within the confidentiality rule."""
+    means, within the confidentiality rule. Kept per store revision."""
     parse_period(period)
+    return store.reads.get(("survey", period), lambda: _results(store, period))
+
+
+def _results(store: Store, period: str) -> Survey:
     with store.cursor() as cur:
         rows = cur.execute(sql.RESPONDENTS_OF, [period]).fetchall()
         item_rows = cur.execute(sql.ITEMS, [period, period]).fetchall()
@@ -223,7 +227,11 @@ def results(store: Store, period: str) -> Survey:
 
 def trend(store: Store) -> list[Survey]:
     """Every quarter with answers, oldest first: the groups' scores (the statements' means are
-    left out; ask `results` for a quarter's)."""
+    left out; ask `results` for a quarter's). Kept per store revision."""
+    return store.reads.get(("survey trend",), lambda: _trend(store))
+
+
+def _trend(store: Store) -> list[Survey]:
     by_period: dict[str, list[tuple]] = {}
     for period, *row in store.query(sql.RESPONDENTS):
         by_period.setdefault(period, []).append(tuple(row))

@@ -136,7 +136,13 @@ def _days(seconds: float) -> Decimal:
 
 
 def evidence(store: Store, period: str) -> Evidence:
-    """Every indicator of one fiscal quarter, with the stage each points to."""
+    """Every indicator of one fiscal quarter, with the stage each points to. Kept per store
+    revision (the review's history is read whole)."""
+    parse_period(period)
+    return store.reads.get(("evidence", period), lambda: _evidence(store, period))
+
+
+def _evidence(store: Store, period: str) -> Evidence:
     year, _quarter = parse_period(period)
     months = quarter_months(store, period)
     first, last = months[0], months[-1]
