@@ -6,6 +6,7 @@ from decimal import Decimal
 import streamlit as st
 
 from dashboard.ui import charts
+from dashboard.ui.agreements import targets_agreement_section
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.format import (
     axis_format,
@@ -147,6 +148,10 @@ if access.allowed(actor(), "configure"):
                 set_thresholds(t.store, actor(),
                                Thresholds(*(Decimal(f"{v:.1f}") / 100 for v in entered)))
                 notice("Status thresholds changed; the change is in the audit trail.")
+
+with st.expander("Targets and who agreed them", icon=":material/handshake:",
+                 key="targets_expander"):
+    targets_agreement_section(t, year, actor(), currency)
 
 st.subheader("Trend and pacing")
 kpi = st.selectbox("KPI", [k.name for k in KPIS], key="trend_kpi",

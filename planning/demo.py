@@ -61,6 +61,7 @@ def load_demo(tandem: Tandem, directory: Path = DEMO_DIR, *, review: bool = True
         rewards_in_place(tandem, DEMO_YEAR)
     targets_agreed(tandem)
 
+
 def targets_agreed(tandem: Tandem) -> None:
     """The planner's targets file made proposals for both departments: each head agrees to
     them, and only then are they in force."""
