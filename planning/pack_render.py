@@ -337,7 +337,7 @@ def _rewards(p: Pack) -> Section:
            " on the whole fiscal year against its annual target.")
     s.table(["KPI", "Weight", "Attainment", "Payout", "Contribution"],
             [[KPI[k.kpi].label, f"{k.weight.normalize():f}%", share(k.attainment),
-              share(k.payout), share(k.contribution, 2)] for k in f.kpis], {1, 2, 3, 4})
+              share(k.payout, 2), share(k.contribution, 2)] for k in f.kpis], {1, 2, 3, 4})
     short = [k for k in f.kpis if k.attainment is None or k.attainment < 1]
     if short:
         s.items([f"If {KPI[k.kpi].in_sentence} reaches 100% of target, the factor becomes"

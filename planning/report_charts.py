@@ -101,21 +101,24 @@ def _labelled(placed: list[tuple], width: float, height: float) -> list[tuple]:
 
 def reward_contributions(rows: Sequence[tuple[str, Decimal, Decimal]],
                          title: str = "What each KPI adds to the factor") -> alt.LayerChart:
-    """A bar per KPI of what it adds to the factor now, with a tick at what it adds at target
-    (its weight). `rows`: label, contribution, contribution at 100%."""
+    """A bar per KPI of what it adds to the factor now, over a pale bar of what it adds at
+    target (its weight). `rows`: label, contribution, contribution at 100%."""
     frame = _frame(rows, ["kpi", "contribution", "at_target"])
+    frame["now"] = frame["contribution"].map(lambda v: f"{v:.1%}")
     y = alt.Y("kpi:N", title=None, sort=[r[0] for r in rows], axis=alt.Axis(labelLimit=0))
     x_axis = alt.Axis(format=".0%", title="Contribution to the factor")
-    bars = alt.Chart(frame).mark_bar(color=JOINT, size=22).encode(
-        y=y, x=alt.X("contribution:Q", axis=x_axis),
-        tooltip=[alt.Tooltip("kpi:N", title="KPI"),
-                 alt.Tooltip("contribution:Q", title="Adds now", format=".2%"),
-                 alt.Tooltip("at_target:Q", title="Adds at target", format=".2%")])
-    ticks = alt.Chart(frame).mark_tick(color=INK, thickness=2, size=30).encode(
-        y=y, x=alt.X("at_target:Q", axis=x_axis))
-    return alt.layer(bars, ticks).properties(
-        title=alt.TitleParams(title, subtitle="Bars: now · ticks: at 100% of target"),
-        width=WIDTH)
+    tooltip = [alt.Tooltip("kpi:N", title="KPI"),
+               alt.Tooltip("contribution:Q", title="Adds now", format=".2%"),
+               alt.Tooltip("at_target:Q", title="Adds at target", format=".2%")]
+    at_target = alt.Chart(frame).mark_bar(color="#ddd6fe", size=22).encode(
+        y=y, x=alt.X("at_target:Q", axis=x_axis), tooltip=tooltip)
+    now = alt.Chart(frame).mark_bar(color=JOINT, size=10).encode(
+        y=y, x=alt.X("contribution:Q", axis=x_axis), tooltip=tooltip)
+    labels = alt.Chart(frame).mark_text(align="left", dx=4, fontSize=11, color=INK).encode(
+        y=y, x=alt.X("contribution:Q", axis=x_axis), text="now:N")
+    return alt.layer(at_target, now, labels).properties(
+        title=alt.TitleParams(title, subtitle="Dark: now · pale: at 100% of target"),
+        width=WIDTH, height=alt.Step(34))
 
 
 def kpi_attainment(rows: Sequence[tuple[str, Decimal | None, str]],

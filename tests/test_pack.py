@@ -73,6 +73,9 @@ def test_the_printed_figures_are_the_figures(demo, made):
     assert f"| Revenue | {format_money(revenue.actual, 'USD', cents=False)} |" in text
     assert f"{revenue.attainment * 100:.1f}%" in text
     assert "**38.4%** of the target incentive (0.3844)" in text
+    # Each KPI's payout and contribution as the Alignment page shows them (2 decimals).
+    assert "| Win rate | 20% | 100.6% | 100.55% | 20.11% |" in text
+    assert "| Revenue | 40% | 76.1% | 0.00% | 0.00% |" in text
     # If revenue reaches 100% of target: 0.4 × 1 + 0.2 × 1.0055 + 0.2 × 0.9165 = 0.7844.
     assert "If revenue reaches 100% of target, the factor becomes 78.4%." in text
     assert "### For the sales head: 6 line(s)" in text

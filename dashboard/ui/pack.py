@@ -44,6 +44,7 @@ def pack_section(t: Tandem, person: Person | None, year: int | None) -> None:
             made = pack.make(t.store, person, year, chosen, what="app")
             st.session_state[KEPT] = (year, made.since, pack.to_markdown(made),
                                       pack.to_html(made))
+            st.rerun()  # the next pack's default period now starts at this one
     kept = st.session_state.get(KEPT)
     if not kept or kept[0] != year:
         return

@@ -8,7 +8,7 @@ from decimal import Decimal
 import streamlit as st
 
 from dashboard.ui.context import notice, shown_refusals
-from dashboard.ui.format import share, table
+from dashboard.ui.format import column, frame, share
 from planning import access
 from planning.kpis import KPI
 from planning.people import Person
@@ -64,12 +64,17 @@ def _factor(found: Factor) -> None:
     by = f" by {found.plan.set_by}" if found.plan.set_by else ""
     when = f" on {found.plan.set_at:%Y-%m-%d}" if found.plan.set_at else ""
     left.caption(f"Plan set{by}{when}.")
-    table(right, [{"KPI": KPI[k.kpi].label, "Weight": k.weight / 100,
+    # Payouts and contributions to 2 decimals of a percent (the factor's 4 places), as the
+    # meeting pack prints them; numbers stay numbers, so the columns sort.
+    rows = frame([{"KPI": KPI[k.kpi].label, "Weight": k.weight / 100,
                    "Attainment": k.attainment, "Payout": k.payout,
                    "Contribution": k.contribution} for k in found.kpis],
-          key="rewards_table",
-          kinds={"Weight": "percent", "Attainment": "percent", "Payout": "percent",
-                 "Contribution": "percent"})
+                 dict.fromkeys(("Weight", "Attainment", "Payout", "Contribution"), "percent"))
+    fine = st.column_config.NumberColumn(format="%.2f%%")
+    right.dataframe(rows, key="rewards_table", hide_index=True, width="stretch",
+                    column_config={"Weight": column("percent"),
+                                   "Attainment": column("percent"),
+                                   "Payout": fine, "Contribution": fine})
     charts = st.columns(2)
     charts[0].vega_lite_chart(spec=_contributions_spec(tuple(
         (KPI[k.kpi].label, k.contribution, k.weight / 100) for k in found.kpis)),

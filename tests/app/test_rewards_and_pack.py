@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from planning import pack
 from planning.rewards import factor, plan
-from tests.app.conftest import metric, open_page, signed_in, table
+from tests.app.conftest import column_formats, metric, open_page, signed_in, table
 
 
 def _store(store_file):
@@ -37,6 +37,8 @@ def test_both_see_the_factor_and_what_if(store_file):
     assert list(rows["KPI"]) == ["Revenue", "Pipeline", "Win rate", "CAC"]
     assert list(rows["Weight"]) == [40.0, 20.0, 20.0, 20.0]
     assert list(rows["Payout"]) == [0.0, 0.0, 100.55, 91.65]
+    formats = column_formats(table(at, "KPI", "Payout"))
+    assert (formats["Payout"], formats["Contribution"]) == ("%.2f%%", "%.2f%%")  # as printed
     # What if revenue reaches 100% of target: 0.4 × 1 + 0.3844 = 0.7844.
     label = "If revenue reaches 100.0% of target, the factor becomes"
     assert metric(at, label) == "78.4%"
