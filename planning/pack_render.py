@@ -281,7 +281,8 @@ def _decisions(p: Pack) -> Section:
             s.text(f"The latest {len(p.decisions)} are listed; the audit trail holds all.")
         s.text("Times in UTC.")
         s.table(["When", "Who", "Decision", "About", "Detail"],
-                [[when(e.recorded_at), e.actor, e.action, e.entity, _detail(e.after, e.reason)]
+                [[when(e.recorded_at), e.actor, e.action, e.entity,
+                  _detail(e.after, e.reason, p.currency)]
                  for e in p.decisions], set())
     s.subtitle(f"Comments ({count(p.note_count)})")
     if not p.notes:
@@ -292,14 +293,26 @@ def _decisions(p: Pack) -> Section:
                    [[when(n.at), n.author, n.about, n.text] for n in p.notes], set())
 
 
-def _detail(after: str | None, reason: str | None) -> str:
+MONEY_KEYS = ("pool", "amount", "variance", "total")  # an entry's money, as the trail keeps it
+
+
+def _detail(after: str | None, reason: str | None, currency: str) -> str:
+    """An audit entry's `after` in words: money in the currency, long text cut short."""
     import json
+
+    def value(key: str, v: object) -> str:
+        if key in MONEY_KEYS:
+            try:
+                return format_money(Decimal(str(v)), currency)
+            except ArithmeticError:
+                return str(v)
+        return str(v)
 
     parts = []
     if after:
         try:
             found = json.loads(after)
-            parts = [f"{k.replace('_', ' ')} {v}" for k, v in found.items()
+            parts = [f"{k.replace('_', ' ')} {value(k, v)}" for k, v in found.items()
                      if v not in (None, "", {}) and not isinstance(v, dict | list)]
         except ValueError:
             parts = [after]

@@ -134,6 +134,9 @@ def test_the_period_filters_decisions_and_comments(demo):
     page = pack.to_html(since_then)
     assert "Can we &lt;b&gt;hold&lt;/b&gt; this | flat?" in page and "<b>hold" not in page
     assert "Can we <b>hold</b> this \\| flat?" in pack.to_markdown(since_then)
+    # An entry's money reads as money.
+    assert "| Erin Executive | set pool | fiscal year 2026 | pool $6,300,000.00 |" in \
+        pack.to_markdown(since_then)
 
 
 def test_making_a_pack_is_noted_and_the_next_covers_the_time_since(demo):
