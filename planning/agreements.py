@@ -160,11 +160,11 @@ class Record:
                     f" {self.proposed_at:%Y-%m-%d}")
         if self.how == "agreed":
             return f"{proposed}, agreed by {self.decided_by} on {self.decided_at:%Y-%m-%d}"
+        by = deciding(self.how, self.decided_by)
         if self.department in DECIDERS:
-            return (f"set by the {self.how} {self.decided_by} on {self.decided_at:%Y-%m-%d},"
-                    " in force without agreement")
-        return (f"{proposed}, put in force by the {self.how} {self.decided_by} on"
-                f" {self.decided_at:%Y-%m-%d}, without agreement")
+            return f"set by {by} on {self.decided_at:%Y-%m-%d}, in force without agreement"
+        return (f"{proposed}, put in force by {by} on {self.decided_at:%Y-%m-%d}, without"
+                " agreement")
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ class Outcome:
     unchanged: int = 0
     superseded: int = 0
     waiting_for: tuple[str, ...] = ()
-    decided_by: str | None = None  # the executive or administrator whose word it was
+    decided_by: str | None = None  # whose word it was: `the executive Erin Executive`
 
     def message(self, what: str = "target", *, done: bool = True) -> str:
         """A sentence for the person who did it (`done=False`: what it would do)."""
@@ -206,7 +206,7 @@ class Outcome:
                          f" force changes until the {heads(self.waiting_for)} {verb}")
         if self.in_force:
             parts.append(f"{len(self.in_force)} {what}(s) {now or 'now '}in force"
-                         + (f", set by the {self.decided_by} without agreement (the firm's"
+                         + (f", set by {self.decided_by} without agreement (the firm's"
                             " decision)" if self.decided_by else ""))
         if self.superseded:
             parts.append(f"{self.superseded} waiting proposal(s) {now}replaced")
@@ -290,6 +290,11 @@ def waiting_for(store: Store, person: Person | None, year: int) -> list[Proposal
 
 
 # -- who may ---------------------------------------------------------------------------------------
+def deciding(role: str, name: str) -> str:
+    """`the executive Erin Executive`; `the administrator` when that is the name too."""
+    return f"the {role}" if name == role else f"the {role} {name}"
+
+
 def _department(who: Person) -> str:
     """The department a person proposes for: a head's own, a planner's (or both)."""
     return who.head_of or who.department or ""
@@ -414,7 +419,7 @@ def _outcome(who: Person, planned: list) -> Outcome:
         unchanged=sum(what == "unchanged" for *_x, what in planned),
         superseded=sum(what == "in force" and p is not None for _c, _cur, p, what in planned),
         waiting_for=waiting,
-        decided_by=f"{who.role} {who.name}" if who.role in DECIDERS else None)
+        decided_by=deciding(who.role, who.name) if who.role in DECIDERS else None)
 
 
 def _listing(pairs: Iterable[tuple[Key, Decimal | None]]) -> str:
@@ -590,7 +595,7 @@ def agree(store: Store, actor: Person | str, keys: Sequence[Key],
                        proposed=tuple(p.key for p in partial),
                        waiting_for=tuple(sorted({d for p in partial for d in p.waiting_for
                                                  if d != who.head_of})),
-                       decided_by=f"{who.role} {who.name}" if who.role in DECIDERS else None)
+                       decided_by=deciding(who.role, who.name) if who.role in DECIDERS else None)
 
     return store.write(work)
 
