@@ -36,6 +36,7 @@ SCREENS = [
         ("scenarios.py", "Scenarios", ":material/alt_route:", "scenarios"),
         ("compare.py", "Compare", ":material/compare_arrows:", "compare"),
         ("kpis.py", "KPIs", ":material/monitoring:", "kpis"),
+        ("handoff.py", "Hand-off", ":material/sync_alt:", "handoff"),
         ("forecast.py", "Where we land", ":material/flight_land:", "forecast"),
         ("review.py", "Review", ":material/rate_review:", "review"),
         ("alignment.py", "Alignment", ":material/handshake:", "alignment"),

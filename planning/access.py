@@ -140,6 +140,7 @@ def assumption_side(owner: str, person: Person) -> None:
 # Each screen of the app and the action a person must be allowed to see it: a viewer sees the
 # Budget, Compare, KPIs and Review, and neither the Scenarios nor the Import & export page.
 SCREENS = {"budget": "view", "scenarios": "manage_scenarios", "compare": "view", "kpis": "view",
+           "handoff": "view",
            "forecast": "view", "review": "view", "import": "export",
            "alignment": "view"}
 

@@ -144,6 +144,10 @@ class OverdueMql:
     mql_at: datetime
     hours_overdue: Decimal  # since the deadline
 
+    @property
+    def days_overdue(self) -> Decimal:
+        return (self.hours_overdue / 24).quantize(CENT, rounding=ROUND_HALF_UP)
+
 
 @dataclass(frozen=True)
 class Window:
@@ -185,7 +189,15 @@ class Sla:
     reps: tuple[RepRow, ...]  # reps with an MQL routed to them, by name
     unrouted: Handling  # MQLs routed to no rep
     places: tuple[PlaceRow, ...]  # channel and region with MQLs or spend, by channel and region
+    latest_mql: datetime | None  # the year's latest `mql_at` in the store (how recent the data is)
     overdue: tuple[OverdueMql, ...]  # the oldest OVERDUE_SHOWN of `year.overdue`
+
+    @property
+    def all_places(self) -> PlaceRow:
+        """Every channel and region together: the year's MQLs, accepted and spend."""
+        return PlaceRow("all", "all", sum(p.mqls for p in self.places),
+                        sum(p.accepted for p in self.places),
+                        sum((p.spend for p in self.places), ZERO))
 
     @property
     def reps_by_breaches(self) -> tuple[RepRow, ...]:
@@ -253,6 +265,12 @@ def window(store: Store) -> Window:
     return Window(hours)
 
 
+def fiscal_year_at(store: Store, moment: datetime) -> int:
+    """The fiscal year a moment falls in (named by the calendar year of its first month)."""
+    start = store.fiscal_year_start_month
+    return moment.year if moment.month >= start else moment.year - 1
+
+
 # -- the figures --------------------------------------------------------------------------------
 def sla(store: Store, year: int, as_of: datetime | None = None, *,
         overdue_shown: int = OVERDUE_SHOWN) -> Sla:
@@ -305,13 +323,14 @@ def _sla(store: Store, year: int, as_of: datetime, overdue_shown: int) -> Sla:
     reps = tuple(RepRow(*_fields(handled(key)), rep=key[1]) for key in sorted(
         (k for k in tallies if k[0] == "rep" and k[1] is not None), key=lambda k: k[1]))
     spend = {(c, r): Decimal(a) for c, r, a in spent}
-    mqls_at = {(c, r): (int(n), int(a)) for c, r, n, a in placed}
+    mqls_at = {(c, r): (int(n), int(a)) for c, r, n, a, _latest in placed}
     places = tuple(PlaceRow(c, r, *mqls_at.get((c, r), (0, 0)), spend.get((c, r), ZERO))
                    for c, r in sorted(set(mqls_at) | set(spend)))
     by_month = {m: handled(("month", m)) for m in months if ("month", m) in tallies}
     return Sla(year, as_of, terms, tuple(rows), handled(("year", None)),
                _to_date(store, year, months, by_month, found_targets, as_of, limits),
                reps, handled(("rep", None)), places,
+               max((latest for *_place, latest in placed), default=None),
                tuple(OverdueMql(lead, rep, channel, region, at,
                                 _hours(_micros(as_of - (at + terms.delta))))
                      for lead, rep, channel, region, at in late))

@@ -176,6 +176,7 @@ def test_the_year_and_marketing_to_date(firm):
     assert handled(found.year) == (11, 5, 5, 1, D("4.00"), D("28.20"), 3)
     assert found.year.in_time_rate == D("0.5")
     assert found.year.overdue == 3
+    assert found.latest_mql == datetime(2026, 3, 9, 13)
     to_date = found.to_date
     assert to_date.months == (date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1))
     assert (to_date.mqls, to_date.target) == (11, D("10.84"))
@@ -215,6 +216,7 @@ def test_overdue_untouched_mqls_oldest_first(firm):
         ("L08", "Cy", "Events", "NA", datetime(2026, 2, 12, 9), D("603.00")),
         ("L10", "Ana", "Webinars", "EMEA", datetime(2026, 3, 9, 12), D("0.00"))]
     assert [o.lead_id for o in sla(firm, 2026, AS_OF, overdue_shown=2).overdue] == ["L05", "L08"]
+    assert [o.days_overdue for o in found.overdue] == [D("48.00"), D("25.13"), D("0.00")]
 
 
 def test_channel_and_region_costs(firm):
@@ -225,6 +227,9 @@ def test_channel_and_region_costs(firm):
         ("Field sales", "APAC", 0, 0, D("200.00"), None, None, None),
         ("Paid search", "EMEA", 4, 2, D("1500.00"), D("0.5"), D("375.00"), D("750.00")),
         ("Webinars", "EMEA", 3, 0, D("1000.00"), D(0), D("333.33"), None)]
+    total = found.all_places  # 3700.00 over 11 MQLs and 3 accepted
+    assert (total.mqls, total.accepted, total.spend, total.cost_per_mql,
+            total.cost_per_accepted) == (11, 3, D("3700.00"), D("336.36"), D("1233.33"))
 
 
 def test_the_window_in_force_and_who_set_it(firm):
@@ -247,8 +252,18 @@ def test_the_window_in_force_and_who_set_it(firm):
 def test_no_mql_and_no_target(store):
     found = sla(store, 2026, AS_OF)
     assert found.months == () and found.reps == () and found.places == ()
+    assert found.latest_mql is None
     assert found.year.mqls == 0 and found.year.in_time_rate is None
     assert found.to_date.target is None and found.to_date.status is None
+
+
+def test_the_fiscal_year_of_a_moment(store):
+    from planning.sla import fiscal_year_at
+
+    assert fiscal_year_at(store, datetime(2026, 1, 1)) == 2026
+    store.set_setting("fiscal_year_start_month", "4")
+    assert fiscal_year_at(store, datetime(2026, 3, 31, 23, 59)) == 2025
+    assert fiscal_year_at(store, datetime(2026, 4, 1)) == 2026
 
 
 def test_bad_as_of_text_is_refused_naming_the_form():

@@ -59,9 +59,10 @@ def _by_dialect(text: str) -> dict[str, str]:
 COUNTS = _by_dialect(_COUNTS)
 PERCENTILES = _by_dialect(_PERCENTILES)
 
-# MQLs and accepted per channel and region. Parameters: the year's bounds.
+# MQLs and accepted per channel and region, with the latest MQL of each. Parameters: the
+# year's bounds.
 PLACES = """
-SELECT channel, region, count(*), count(sql_at)
+SELECT channel, region, count(*), count(sql_at), max(mql_at)
 FROM leads WHERE mql_at >= ? AND mql_at < ? GROUP BY channel, region
 """
 

@@ -1,0 +1,35 @@
+"""Hand-off: did marketing deliver, and did sales follow up? The SLA, month by month and by rep."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import sla as view
+from dashboard.ui.context import fiscal_year, tandem
+from planning.sla import fiscal_year_at, now, sla
+
+t = tandem()
+# With no plan yet the sidebar offers no year: the fiscal year running now.
+year = fiscal_year() or fiscal_year_at(t.store, now())
+st.title(f"Hand-off · FY{year}")
+top = st.columns([1, 3], vertical_alignment="bottom")
+with top[0]:
+    as_of = view.as_of_picker()
+found = sla(t.store, year, as_of)
+top[1].caption(f"As of {as_of:%Y-%m-%d %H:%M} UTC · first-touch window"
+               f" {view.window_text(found.window)} · MQLs by the month they were handed over"
+               + view.latest(found))
+if not found.year.mqls:
+    view.empty(year)
+    if not found.months:  # nor any MQL target: nothing to show
+        st.stop()
+
+view.headline(found)
+view.tiles(found)
+view.charts(found)
+view.month_table(found)
+view.rep_table(found)
+view.overdue_table(found)
+view.place_table(found, t.currency)
+
+# -- The funnel worked backwards from the revenue target (dashboard.ui.funnel_back) goes here,
+# -- once that section exists: funnel_back_section(t, year).
