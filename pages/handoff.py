@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.ui import sla as view
 from dashboard.ui.context import fiscal_year, tandem
+from dashboard.ui.funnel_back import funnel_back_section
 from planning.sla import fiscal_year_at, now, sla
 
 t = tandem()
@@ -31,5 +32,5 @@ view.rep_table(found)
 view.overdue_table(found)
 view.place_table(found, t.currency)
 
-# -- The funnel worked backwards from the revenue target (dashboard.ui.funnel_back) goes here,
-# -- once that section exists: funnel_back_section(t, year).
+# -- What marketing's commitment should be: the funnel worked backwards from the revenue target.
+funnel_back_section(t, year)

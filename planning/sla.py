@@ -34,12 +34,12 @@ A ratio or percentile with nothing to compute from is None (n/a), never 0.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from planning import agreements
 from planning.errors import Refused
 from planning.kpi_values import fiscal_months, status, target_for, targets, thresholds
 from planning.kpis import attainment
@@ -151,12 +151,17 @@ class OverdueMql:
 
 @dataclass(frozen=True)
 class Window:
-    """The first-touch window in force, and who set it (None: the store's default, untouched)."""
+    """The first-touch window in force, and who set it (None: no agreement recorded: the
+    store's default, or a value set before agreements were kept)."""
 
     hours: Decimal
-    set_by: str | None = None
+    set_by: str | None = None  # who agreed it, or set it in force
     set_at: datetime | None = None
-    how: str | None = None  # the audit entry's action
+    how: str | None = None  # the agreement's story: proposed by ..., agreed by ... on ...
+
+    @property
+    def default(self) -> bool:
+        return self.set_by is None and self.hours == DEFAULT_HOURS
 
     @property
     def micros(self) -> int:
@@ -245,8 +250,8 @@ def now() -> datetime:
 
 
 def window(store: Store) -> Window:
-    """The first-touch window in force and who set it: the newest audit entry whose `after`
-    holds `first_touch_hours` at the value in force (none: the store's default, never changed)."""
+    """The first-touch window in force, and how it came to be (who proposed it, who agreed it
+    or set it, and when: `planning.agreements`); none for the store's default, never changed."""
     text = store.setting(WINDOW_SETTING)
     try:
         hours = Decimal(text)
@@ -255,14 +260,11 @@ def window(store: Store) -> Window:
     except InvalidOperation:
         raise Refused(f"the store's first-touch window ({WINDOW_SETTING} = {text!r}) is not a"
                       " number of hours above 0; set it again") from None
-    for actor, action, at, after in store.query(sql.WINDOW_CHANGES):
-        try:
-            value = json.loads(after).get(WINDOW_SETTING)
-            if value is not None and Decimal(str(value)) == hours:
-                return Window(hours, actor, at, action)
-        except (ValueError, AttributeError, InvalidOperation):
-            continue
-    return Window(hours)
+    record = next((s.record for s in agreements.sla_standing(store)
+                   if s.key.name == WINDOW_SETTING), None)
+    if record is None:
+        return Window(hours)
+    return Window(hours, record.decided_by, record.decided_at, record.describe())
 
 
 def fiscal_year_at(store: Store, moment: datetime) -> int:

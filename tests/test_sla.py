@@ -49,7 +49,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from planning import audit
 from planning.sla import BANDS, parse_as_of, sla, utc, window
 from planning.store import Store
 from planning.tandem import Tandem
@@ -233,20 +232,27 @@ def test_channel_and_region_costs(firm):
 
 
 def test_the_window_in_force_and_who_set_it(firm):
-    assert window(firm).hours == D(24) and window(firm).set_by is None  # the default
+    from planning.agreements import FIRST_TOUCH, agree, propose_sla
+    from planning.people import Person
 
-    def agree(cur) -> None:
-        cur.execute("UPDATE settings SET value = '4' WHERE key = 'first_touch_hours'")
-        audit.record(cur, "Marco Marketing", "agree sla", "SLA first_touch_hours",
-                     before={"first_touch_hours": "24"}, after={"first_touch_hours": "4"})
-
-    firm.write(agree)
+    assert window(firm).hours == D(24) and window(firm).default  # never changed
+    # Marketing's head proposes 4 hours: nothing changes until sales' head agrees.
+    propose_sla(firm, Person("Marco Marketing", "marketing_head"), 4)
+    assert window(firm).hours == D(24) and window(firm).set_by is None
+    agree(firm, Person("Sofia Sales", "sales_head"), [FIRST_TOUCH])
     terms = window(firm)
-    assert (terms.hours, terms.set_by, terms.how) == (D(4), "Marco Marketing", "agree sla")
+    assert (terms.hours, terms.set_by, terms.default) == (D(4), "Sofia Sales", False)
+    assert terms.how.startswith("proposed by Marco Marketing (marketing) on ")
+    assert ", agreed by Sofia Sales on " in terms.how
     # With 4 hours, L02 (24 h) is a breach too; L04 (2 h) stays in time and L06 (4 h) is on time.
     found = sla(firm, 2026, AS_OF)
     assert [(r.in_time, r.breaches) for r in found.months[:2]] == [(2, 3), (1, 2)]
     assert found.window.hours == D(4)
+    # The administrator's word is in force at once, and says so.
+    propose_sla(firm, "administrator", 48)
+    terms = window(firm)
+    assert (terms.hours, terms.set_by) == (D(48), "administrator")
+    assert "in force without agreement" in terms.how
 
 
 def test_no_mql_and_no_target(store):

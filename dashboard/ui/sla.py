@@ -26,11 +26,13 @@ def hours(value: Decimal | None) -> str:
 
 
 def window_text(terms: Window) -> str:
-    """The first-touch window in force, and who set it."""
-    shown = f"{terms.hours.normalize():f} h"
-    if terms.set_by is None:
-        return f"**{shown}** (the store's default; no one has changed it)"
-    return f"**{shown}**, set by {terms.set_by} on {terms.set_at:%Y-%m-%d} ({terms.how})"
+    """The first-touch window in force, and how it came to be."""
+    shown = f"**{terms.hours.normalize():f} h**"
+    if terms.default:
+        return f"{shown} (the store's default; no one has changed it)"
+    if terms.how is None:
+        return f"{shown} (set before agreements were recorded)"
+    return f"{shown} ({terms.how})"
 
 
 def empty(year: int) -> None:

@@ -80,9 +80,3 @@ WHERE mql_at >= $2 AND mql_at < $3 AND mql_at <= $1 AND first_touch_at IS NULL
 ORDER BY mql_at, lead_id
 LIMIT $4
 """
-
-# Who changed the first-touch window: the audit entries that name it, newest first.
-WINDOW_CHANGES = """
-SELECT actor, action, recorded_at, after FROM audit_log
-WHERE after LIKE '%first_touch_hours%' ORDER BY seq DESC LIMIT 50
-"""
