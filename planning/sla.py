@@ -301,8 +301,10 @@ def _sla(store: Store, year: int, as_of: datetime, overdue_shown: int) -> Sla:
     tallies: dict[tuple[str, object], _Tally] = {}
     for number, rep, state, band, mqls, accepted in counted:
         for key in (("month", month_of[int(number)]), ("rep", rep), ("year", None)):
-            tallies.setdefault(key, _Tally()).add(int(state), int(band), int(mqls),
-                                                  int(accepted))
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = _Tally()
+            tally.add(int(state), int(band), int(mqls), int(accepted))
     percentiles = {("month", month_of[int(number)]) if kind == "month" else
                    ("rep", rep) if kind == "rep" else ("year", None): tuple(values or ())
                    for kind, number, rep, values in spread}
@@ -333,8 +335,7 @@ def _sla(store: Store, year: int, as_of: datetime, overdue_shown: int) -> Sla:
                _to_date(store, year, months, by_month, found_targets, as_of, limits),
                reps, handled(("rep", None)), places,
                max((latest for *_place, latest in placed), default=None),
-               tuple(OverdueMql(lead, rep, channel, region, at,
-                                _hours(_micros(as_of - (at + terms.delta))))
+               tuple(OverdueMql(lead, rep, channel, region, at, _hours(_micros(last_due - at)))
                      for lead, rep, channel, region, at in late))
 
 
