@@ -10,15 +10,20 @@ sql_at >= mql_at; a lead touched or accepted names its rep.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
+import duckdb
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planning.cli import main
 from planning.errors import Refused
 from planning.exports import export_csv
 from planning.imports import import_csv
+from planning.imports.kinds import KINDS, code_sql, convert, invalid
 from planning.people import Person
 from planning.store import Store
 
@@ -387,3 +392,52 @@ def test_the_command_imports_exports_and_refuses_leads(tmp_path, capsys):
     assert main(["--db", db, "export", "leads", "--year", "2026", "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
     assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+
+
+# -- the fast check and the conversion against a reference, cell by cell -------------------------
+TIME_CELLS = st.one_of(
+    st.from_regex(r"(18|19|20|29|30)[0-9]{2}-(0[0-9]|1[0-3])-([0-3][0-9])[T ]([0-2][0-9]):"
+                  r"[0-6][0-9](:[0-6][0-9](\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
+                  fullmatch=True),
+    st.sampled_from(["2026-02-29 10:00", "2028-02-29 10:00", "2026-04-31T00:00Z",
+                     "2026-03-02T09:00+14:00", "2026-03-02T09:00-14:01", "2026-03-02 09:00 ",
+                     "2026-03-02", "2026-03-02T09:00:00.5+01", "1900-01-01 00:00+01:00"]),
+)
+REFERENCE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,9})?)?"
+                       r"(Z|([+-])(\d\d)(?::?(\d\d))?)?")
+
+
+def reference(cell: str) -> datetime | None:
+    """The contract's reading of a time, written out in Python: None when it is refused."""
+    found = REFERENCE.fullmatch(cell)
+    if not found:
+        return None
+    year, month, day, hour, minute, second, zone, sign, oh, om = found.groups()
+    if not 1900 <= int(year) <= 2999 or int(hour) > 23 or int(minute) > 59 \
+            or int(second or 0) > 59:
+        return None
+    try:
+        local = datetime(int(year), int(month), int(day), int(hour), int(minute),
+                         int(second or 0))
+    except ValueError:
+        return None
+    if zone in (None, "Z"):
+        return local
+    if int(oh) * 60 + int(om or 0) > 14 * 60 or int(om or 0) > 59:
+        return None
+    offset = timedelta(hours=int(oh), minutes=int(om or 0))
+    return local - offset if sign == "+" else local + offset
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(TIME_CELLS, min_size=1, max_size=30))
+def test_a_time_is_accepted_and_converted_as_the_reference_reads_it(cells):
+    con = duckdb.connect()
+    col = KINDS["leads"].column("created_at")
+    rows = con.execute(f"SELECT ({invalid(col)}), ({code_sql(col)}), ({convert(col)})"
+                       " FROM (SELECT unnest(?) AS created_at)", [cells]).fetchall()
+    for cell, (bad, code, value) in zip(cells, rows, strict=True):
+        expected = reference(cell)
+        assert bool(bad) == (code is not None) == (expected is None), (cell, code)
+        if expected is not None:
+            assert value == expected, cell
