@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import sla as view
-from dashboard.ui.context import fiscal_year, tandem
+from dashboard.ui.agreements import sla_terms_section
+from dashboard.ui.context import actor, fiscal_year, tandem
 from dashboard.ui.funnel_back import funnel_back_section
 from planning.sla import fiscal_year_at, now, sla
 
@@ -34,3 +35,7 @@ view.place_table(found, t.currency)
 
 # -- What marketing's commitment should be: the funnel worked backwards from the revenue target.
 funnel_back_section(t, year)
+
+# -- The SLA's terms (the window, the monthly MQL commitment), agreed by both heads.
+st.subheader("The SLA's terms, and who agreed them")
+sla_terms_section(t, year, actor(), t.currency)

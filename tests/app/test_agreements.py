@@ -13,7 +13,7 @@ from planning import agreements
 from planning.agreements import FIRST_TOUCH, target
 from planning.funnel_back import funnel_back
 from planning.kpi_values import targets
-from tests.app.conftest import open_page, signed_in, table
+from tests.app.conftest import metric, open_page, signed_in, table
 
 Y = 2026
 MARCH = target(Y, "mqls", "2026-03")
@@ -172,3 +172,31 @@ def test_the_first_touch_window_is_proposed_and_agreed_among_the_sla_terms(store
     window = next(s for s in agreements.sla_standing(store) if s.key == FIRST_TOUCH)
     assert (window.record.proposed_by, window.record.decided_by) == ("Marco Marketing",
                                                                      "Sofia Sales")
+
+
+def test_the_hand_off_page_ends_with_the_funnel_and_the_sla_terms_both_heads_agree(store_file):
+    store = _store(store_file)
+    at = open_page(signed_in("Marco Marketing"), "handoff.py")
+    headings = [s.value for s in at.subheader]
+    assert headings[-2:] == ["The funnel worked backwards from revenue",
+                             "The SLA's terms, and who agreed them"]
+    assert metric(at, "First-touch window") == "24 hours"
+    commitment = table(at, "KPI", "Period", "In force", "How it came into force")
+    in_force = targets(store, Y)
+    assert list(commitment.value["Period"]) == [f"2026-{n:02d}" for n in range(1, 13)]
+    assert list(commitment.value["In force"]) == [
+        f"{in_force[('mqls', f'2026-{n:02d}')]:,.0f}" for n in range(1, 13)]
+    at.number_input(key="propose_hours").set_value(12)
+    _button(at, "Propose the window").click().run()
+    assert not at.exception
+    assert "1 SLA term(s) now proposed" in at.success[0].value
+
+    at = open_page(signed_in("Sofia Sales"), "handoff.py")
+    at.multiselect(key="sla_agree_pick").set_value(["First-touch window (hours)"])
+    _button(at, "Agree").click().run()
+    assert not at.exception
+    assert store.setting("first_touch_hours") == "12"
+    assert metric(at, "First-touch window") == "12 hours"
+    # The page's own caption reads the window in force and how it was agreed.
+    assert any("**12 h** (proposed by Marco Marketing (marketing) on " in c.value
+               and ", agreed by Sofia Sales on " in c.value for c in at.caption)

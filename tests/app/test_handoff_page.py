@@ -52,9 +52,10 @@ def test_a_head_sees_both_sides_on_one_screen(store_file):
     places = table(at, "Channel", "Region", "Cost per MQL")
     assert_numeric(places, "Spend", "Cost per MQL", "Cost per accepted SQL")
     # The page's three charts, then the funnel worked backwards from revenue (a section of its
-    # own below the hand-off).
+    # own below the hand-off), then the SLA's terms both heads agree on.
     assert len(at.get("vega_lite_chart")) == 4
-    assert at.subheader[-1].value == "The funnel worked backwards from revenue"
+    assert [s.value for s in at.subheader[-2:]] == ["The funnel worked backwards from revenue",
+                                                   "The SLA's terms, and who agreed them"]
 
 
 def test_an_executive_sees_the_same_figures(store_file):
