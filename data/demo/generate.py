@@ -432,11 +432,13 @@ def make_targets(plan: list[list[str]], outcomes: list[list[str]]) -> list[list[
 
 
 # -- the hand-off, lead by lead ------------------------------------------------------------------
-# The CRM's leads from December 2025 (the month before the fiscal year) to the end of October,
-# the demo's as-of month. Times are UTC; each region works its own business hours.
+# The CRM's leads behind the outcomes: each outcomes row's leads, MQLs and SQLs are that many
+# leads of its month, region, channel and source, so the KPI page's MQLs and the hand-off's agree.
+# A few leads of December 2025 (the month before the fiscal year) come before them; the data end
+# with October, the demo's as-of month. Times are UTC; each region works its own business hours.
 LEADS_FROM, LEADS_TO = datetime(2025, 12, 1), datetime(2026, 11, 1)
-LEAD_MONTHS = ["2025-12", *ACTUAL_MONTHS]
-LEADS_PER_MONTH = 400  # the whole firm, before seasonality (December weighs as January)
+BEFORE_THE_YEAR = "2025-12"
+BEFORE_SHARE = 0.1  # December's leads, against January's
 # (UTC hour a region's working day starts, the reps leads of the region are routed to).
 REGION_DAYS = {"North America": 14, "EMEA": 8, "APAC": 1, "LATAM": 12}
 REPS = {
@@ -446,11 +448,9 @@ REPS = {
     "LATAM": ("Camila Rocha",),
 }
 SLOW_REP = "Lukas Weber"  # often past the 24-hour first-touch window
-# July 2026: the summer campaign paused, marketing fell short of its MQL target.
-SHORT_MONTH, SHORT_FACTOR = "2026-07", 0.72
-# Share of a source's leads that marketing qualifies (sales-sourced leads go straight to a rep).
-MQL_RATE = {"marketing": 0.55, "joint": 0.6}
-SQL_RATE = 0.4  # of the MQLs sales touches, accepted as sales-qualified
+# July 2026: marketing committed more MQLs for its summer campaign, which then paused: July
+# fell short of its target. A month's weight in the MQL commitment (FUNNEL_SEASON otherwise).
+COMMITMENT_WEIGHT = {7: 118}
 NEVER_TOUCHED = 0.02  # MQLs sales never follows up
 
 
@@ -481,38 +481,31 @@ def _stamp(moment: datetime | None) -> str:
     return "" if moment is None or moment >= LEADS_TO else f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
-def expected_mqls(month: str) -> Decimal:
-    """MQLs a month should bring before chance and the July shortfall: its leads by source
-    (funnel seasonality) times the share marketing qualifies. The monthly `mqls` targets."""
-    weight = FUNNEL_SEASON[int(month[5:]) - 1] if month.startswith(str(FISCAL_YEAR)) else 80
-    total = Decimal(0)
-    leads_weight = sum(row[2] for row in FUNNEL)
-    for _channel, sourced_by, leads, _deal, _quality in FUNNEL:
-        rate = Decimal(str(MQL_RATE.get(sourced_by, 0)))
-        total += Decimal(LEADS_PER_MONTH) * leads / leads_weight * weight / 100 * rate
-    return total
+def _days(month: str) -> list[datetime]:
+    year, number = int(month[:4]), int(month[5:])
+    first = datetime(year, number, 1)
+    return [first + timedelta(days=d) for d in range(31)
+            if (first + timedelta(days=d)).month == number]
 
 
-def make_leads(rng: random.Random) -> list[list[str]]:
-    """One row per lead: created in the region's working day, qualified by marketing (most
-    within a day), routed to a rep of the region, touched (as a rule within hours) and, for
-    about two in five MQLs, accepted by sales. What would happen after the end of October (the
-    demo's as-of month) has not happened yet: the latest MQLs wait for a rep's call."""
-    leads_weight = sum(row[2] for row in FUNNEL)
+def make_leads(rng: random.Random, outcomes: list[list[str]]) -> list[list[str]]:
+    """One row per lead: its month's leads of a region, channel and source as the outcomes
+    count them, that many of them qualified by marketing in the month (most within a day of
+    coming in), routed to a rep of the region and touched (as a rule within hours), and that
+    many accepted by sales. What would happen after the end of October (the demo's as-of
+    month) has not happened yet: the latest MQLs wait for a rep's call."""
     found = []
-    for month in LEAD_MONTHS:
-        year, number = int(month[:4]), int(month[5:])
-        first = datetime(year, number, 1)
-        days = [first + timedelta(days=d) for d in range(31)
-                if (first + timedelta(days=d)).month == number]
-        weight = FUNNEL_SEASON[number - 1] if year == FISCAL_YEAR else 80
-        for region, share in REGIONS.items():
-            for channel, sourced_by, leads, _deal, _quality in FUNNEL:
-                expected = LEADS_PER_MONTH * leads / leads_weight * float(share) * weight / 100
-                if month == SHORT_MONTH and sourced_by != "sales":
-                    expected *= SHORT_FACTOR
-                count = int(expected) + (rng.random() < expected - int(expected))
-                found += [_lead(rng, days, region, channel, sourced_by) for _ in range(count)]
+    for row in outcomes:
+        month, region, channel, sourced_by = row[:4]
+        leads, mqls, sqls = (int(n) for n in row[4:7])
+        months = [(month, leads, mqls, sqls)]
+        if month == f"{FISCAL_YEAR}-01":
+            months.append((BEFORE_THE_YEAR, *(round(n * BEFORE_SHARE) for n in (leads, mqls,
+                                                                             sqls))))
+        for when, count, qualified, accepted in months:
+            days = _days(when)
+            found += [_lead(rng, days, region, channel, sourced_by, i < qualified, i < accepted)
+                      for i in range(count)]
     found.sort(key=lambda lead: lead[0])  # as the CRM numbers them: by creation
     return [[f"NW-{i + 1:06d}", _stamp(created), region, channel, sourced_by, _stamp(mql),
              rep or "", _stamp(touch), _stamp(accepted)]
@@ -521,39 +514,35 @@ def make_leads(rng: random.Random) -> list[list[str]]:
 
 
 def _lead(rng: random.Random, days: list[datetime], region: str, channel: str,
-          sourced_by: str) -> tuple:
-    """(created, region, channel, sourced_by, mql, rep, first touch, sql): times or None."""
-    # Fewer leads at the weekend (web forms keep coming, events and calls do not).
+          sourced_by: str, qualified: bool, accepted: bool) -> tuple:
+    """(created, region, channel, sourced_by, mql, rep, first touch, sql): times or None. A
+    qualified lead's MQL falls in the month; it came in some hours before."""
+    # Fewer at the weekend (web forms keep coming, events and calls do not).
     day = rng.choices(days, weights=[1 if d.weekday() < 5 else 0.3 for d in days])[0]
-    created = _weekday_time(rng, day, REGION_DAYS[region])
-    rep = rng.choice(REPS[region])
-    if sourced_by == "sales":  # a rep's own lead: worked at once, no hand-off
-        touch = _after(created, rng.uniform(0, 2))
-        accepted = _after(touch, rng.uniform(24, 240)) if rng.random() < 0.45 else None
-        return created, region, channel, sourced_by, None, rep, touch, accepted
-    nothing = (created, region, channel, sourced_by, None, None, None, None)
-    if rng.random() >= MQL_RATE[sourced_by]:
-        return nothing
+    moment = _weekday_time(rng, day, REGION_DAYS[region])
+    if not qualified:
+        return moment, region, channel, sourced_by, None, None, None, None
     nurture = 60 if channel == "Email nurture" else 14  # hours from a lead to an MQL, median
-    mql = _after(created, rng.lognormvariate(math.log(nurture), 0.9))
+    created = _after(moment, -min(rng.lognormvariate(math.log(nurture), 0.9), 24 * 20))
+    mql, rep = moment, rng.choice(REPS[region])
     if mql >= LEADS_TO:
-        return nothing
-    if rng.random() < NEVER_TOUCHED:
+        return created, region, channel, sourced_by, None, None, None, None
+    if not accepted and rng.random() < NEVER_TOUCHED:
         return created, region, channel, sourced_by, mql, rep, None, None
     touch = _after(mql, _touch_delay(rng, rep, mql))
-    accepted = _after(touch, rng.uniform(6, 200)) if rng.random() < SQL_RATE else None
+    sql = _after(touch, rng.uniform(6, 200)) if accepted else None
     if LEADS_TO - mql < timedelta(hours=30) and rng.random() < 0.7:
-        touch = accepted = None  # the last day's MQLs: most wait for a call
-    return created, region, channel, sourced_by, mql, rep, touch, accepted
+        touch = sql = None  # the last day's MQLs: most wait for a call
+    return created, region, channel, sourced_by, mql, rep, touch, sql
 
 
-def make_mql_targets() -> list[list[str]]:
-    """Monthly `mqls` targets for the fiscal year: what the funnel should bring, rounded to 5."""
-    rows = []
-    for month in MONTHS:
-        target = (expected_mqls(month) / 5).quantize(DOLLAR, rounding=ROUND_HALF_UP) * 5
-        rows.append([str(FISCAL_YEAR), "mqls", month, str(target)])
-    return rows
+def make_mql_targets(targets: list[list[str]]) -> list[list[str]]:
+    """Monthly `mqls` targets for the fiscal year: the year's MQL target phased by the funnel's
+    season (and marketing's July commitment), rounded to 5; the months add up to the year's."""
+    year = next(Decimal(r[3]) for r in targets if r[1] == "mqls" and r[2] == str(FISCAL_YEAR))
+    weights = [COMMITMENT_WEIGHT.get(m, w) for m, w in enumerate(FUNNEL_SEASON, start=1)]
+    return [[str(FISCAL_YEAR), "mqls", month, str(target)]
+            for month, target in zip(MONTHS, split(year, weights, Decimal(5)), strict=True)]
 
 
 # -- the relationship survey ---------------------------------------------------------------------
@@ -596,13 +585,14 @@ def main() -> None:
     plan = make_plan(rng)
     actuals = make_actuals(rng, plan)
     outcomes = make_outcomes(rng)
-    targets = make_targets(plan, outcomes) + make_mql_targets()
+    targets = make_targets(plan, outcomes)
+    targets += make_mql_targets(targets)
     write_csv("plan.csv", PLAN_HEADER, plan)
     write_csv("actuals.csv", ACTUALS_HEADER, actuals)
     write_csv("outcomes.csv", OUTCOMES_HEADER, outcomes)
     write_csv("targets.csv", TARGETS_HEADER, targets)
     # Seeded apart, so the files above stay as they were.
-    write_csv("leads.csv", LEADS_HEADER, make_leads(random.Random(SEED + 1)))
+    write_csv("leads.csv", LEADS_HEADER, make_leads(random.Random(SEED + 1), outcomes))
     write_csv("survey.csv", SURVEY_HEADER, make_survey(random.Random(SEED + 2)))
 
 
