@@ -202,7 +202,12 @@ def trimmed(col: Column, present: bool, has_cr: bool = False) -> str:
     if has_cr and col.type == "text":
         cell = (f"CASE WHEN contains({cell}, chr(13)) THEN replace(replace({cell}, chr(13)"
                 f" || chr(10), chr(10)), chr(13), chr(10)) ELSE {cell} END")
-    raw = f"nullif(trim({cell}), '')"
+    # DuckDB's trim takes off Unicode spaces, at a sixth of the staging's time on a million
+    # rows; a cell of ASCII characters with no space at either end, the most of them, has
+    # nothing to take off (tabs and line ends are kept either way).
+    trim = (f"CASE WHEN strlen({cell}) = length({cell}) AND NOT starts_with({cell}, ' ')"
+            f" AND NOT ends_with({cell}, ' ') THEN {cell} ELSE trim({cell}) END")
+    raw = f"nullif({trim}, '')"
     return f"coalesce({raw}, '{col.default}')" if col.default is not None else raw
 
 
@@ -220,8 +225,8 @@ def cleaned(col: Column, decimal_comma: bool = False) -> str:
     # Nested CASE: the pattern is tried only on a cell that starts with an apostrophe (with an
     # AND it ran on every cell: the staging's CPU doubled on a million rows).
     guarded = f"regexp_matches({v}, '^''+[-=+@\\t\\r]')"
-    return (f"(CASE WHEN {v}[1] = chr(39) THEN (CASE WHEN {guarded} THEN {v}[2:] ELSE {v} END)"
-            f" ELSE {v} END)")
+    return (f"(CASE WHEN starts_with({v}, chr(39)) THEN (CASE WHEN {guarded} THEN {v}[2:]"
+            f" ELSE {v} END) ELSE {v} END)")
 
 
 def checks(col: Column) -> list[tuple[str, str]]:
