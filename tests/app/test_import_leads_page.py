@@ -2,7 +2,7 @@
 file listed, a good one checked (what it adds and changes) and then written."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 from tests.app.conftest import open_page, table
 
@@ -46,35 +46,34 @@ def test_a_bad_leads_file_lists_every_problem_and_writes_nothing(app, store_file
 
 
 def test_a_later_crm_export_is_checked_then_updates_the_leads_it_sent_before(app, store_file):
-    # NW-004061 is the demo's last MQL, still waiting for a call: now it was touched.
-    mql, rep, touch, accepted = _lead(store_file, "NW-004061")
-    assert (mql, rep) == (datetime(2026, 10, 31, 18, 23, 33), "Jamie Chen")
-    assert touch is None and accepted is None
+    from dashboard.ui.context import open_tandem
+
+    # The demo's last MQL still waiting for a call: in the CRM's next export it was touched.
+    lead_id, created, region, channel, source, mql, rep = open_tandem(str(store_file)).store.query(
+        "SELECT lead_id, strftime(created_at, '%Y-%m-%d %H:%M:%S'), region, channel, sourced_by,"
+        " mql_at, rep FROM leads WHERE first_touch_at IS NULL AND sql_at IS NULL"
+        " AND rep IS NOT NULL ORDER BY mql_at DESC, lead_id LIMIT 1")[0]
     at = open_page(app, "import_data.py")
     at.selectbox(key="kind").set_value("leads").run()
     assert "Download the leads template" in [b.label for b in at.get("download_button")]
-    from dashboard.ui.context import open_tandem
-
-    created, region, channel, source = open_tandem(str(store_file)).store.query(
-        "SELECT strftime(created_at, '%Y-%m-%d %H:%M:%S'), region, channel, sourced_by"
-        " FROM leads WHERE lead_id = 'NW-004061'")[0]
+    touched = mql.replace(microsecond=0) + timedelta(hours=3)
     body = HEADER + (
-        f"NW-004061,{created},{region},{channel},{source},{mql:%Y-%m-%d %H:%M:%S},{rep},"
-        f"2026-11-02T09:30:00+01:00,\n"
+        f"{lead_id},{created},{region},{channel},{source},{mql:%Y-%m-%d %H:%M:%S},{rep},"
+        f"{touched + timedelta(hours=1):%Y-%m-%dT%H:%M:%S}+01:00,\n"
         "NW-900001,2026-11-02 08:00,EMEA,Webinars,marketing,,,,\n").encode()
     before = _leads(store_file)
     at.file_uploader(key="upload_0").upload("crm-week-45.csv", body, "text/csv").run()
     assert not at.exception
     assert "**2** rows: **1** new, **1** changed, **0** unchanged" in at.success[0].value
     changes = table(at, "Lead id", "Changes").value
-    assert list(changes["Lead id"]) == ["NW-004061"]
-    assert changes["Changes"][0] == "first_touch_at: — → 2026-11-02 08:30:00"
+    assert list(changes["Lead id"]) == [lead_id]
+    assert changes["Changes"][0] == f"first_touch_at: — → {touched}"
     assert _leads(store_file) == before  # checked, not yet written
     at.button(key="commit").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Imported **crm-week-45.csv**. **2** rows: **1** new,")
     assert _leads(store_file) == before + 1
-    assert _lead(store_file, "NW-004061") == (mql, rep, datetime(2026, 11, 2, 8, 30), None)
+    assert _lead(store_file, lead_id) == (mql, rep, touched, None)
 
 
 def test_a_survey_file_is_checked_and_the_kinds_are_exported(app, store_file):
