@@ -7,7 +7,7 @@ from dashboard.ui import sla as view
 from dashboard.ui.agreements import sla_terms_section
 from dashboard.ui.context import actor, fiscal_year, tandem
 from dashboard.ui.funnel_back import funnel_back_section
-from planning.sla import fiscal_year_at, now, sla
+from planning.sla import fiscal_year_at, latest_mql, now, sla
 
 t = tandem()
 # With no plan yet the sidebar offers no year: the fiscal year running now.
@@ -15,7 +15,7 @@ year = fiscal_year() or fiscal_year_at(t.store, now())
 st.title(f"Hand-off · FY{year}")
 top = st.columns([1, 3], vertical_alignment="bottom")
 with top[0]:
-    as_of = view.as_of_picker()
+    as_of = view.as_of_picker(latest_mql(t.store, year))
 found = sla(t.store, year, as_of)
 top[1].caption(f"As of {as_of:%Y-%m-%d %H:%M} UTC · first-touch window"
                f" {view.window_text(found.window)} · MQLs by the month they were handed over"

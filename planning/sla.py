@@ -273,6 +273,14 @@ def fiscal_year_at(store: Store, moment: datetime) -> int:
     return moment.year if moment.month >= start else moment.year - 1
 
 
+def latest_mql(store: Store, year: int) -> datetime | None:
+    """The fiscal year's latest hand-off in the store: how far the leads imported reach."""
+    months = fiscal_months(store, year)
+    start, end = datetime.combine(months[0], datetime.min.time()), _next(months[-1])
+    with store.cursor() as cur:
+        return cur.execute(sql.LATEST_MQL, [start, end]).fetchone()[0]
+
+
 # -- the figures --------------------------------------------------------------------------------
 def sla(store: Store, year: int, as_of: datetime | None = None, *,
         overdue_shown: int = OVERDUE_SHOWN) -> Sla:

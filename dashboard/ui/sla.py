@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.ui import sla_charts
 from dashboard.ui.format import count, format_money, share, table
-from planning.sla import BANDS, STATUS_WORDS, Sla, Window
+from planning.sla import BANDS, STATUS_WORDS, Sla, Window, now
 
 BADGE = {"green": "green", "amber": "orange", "red": "red"}
 
@@ -191,16 +191,22 @@ def _rows_high(rows: int) -> int:
     return 35 * (rows + 1) + 3
 
 
-def as_of_picker() -> datetime:
-    """The as-of time: now (to the minute, so reruns within a minute read the figures the
-    store keeps), or the end of an earlier day picked (midnight after it, UTC)."""
-    from planning.sla import now
+STALE = timedelta(days=7)  # leads older than this are not the latest a firm has
 
+
+def as_of_picker(latest: datetime | None) -> datetime:
+    """The as-of time: now (to the minute, so reruns within a minute read the figures the
+    store keeps), or the end of an earlier day picked (midnight after it, UTC). When the leads
+    imported end more than a week ago, it starts at their last day: a month with no leads in
+    yet is not read as marketing's shortfall (today is a click away)."""
     current = now().replace(second=0, microsecond=0)
-    day = st.date_input("As of the end of (UTC)", value=current.date(),
+    stale = latest is not None and current - latest > STALE
+    day = st.date_input("As of the end of (UTC)",
+                        value=latest.date() if stale else current.date(),
                         max_value=current.date(), key="sla_as_of", format="YYYY-MM-DD",
                         help="Deadlines are judged at this time: today means now; an earlier"
-                             " day, its end.")
+                             " day, its end. It starts at the day of the latest MQL when the"
+                             " leads imported end more than a week ago.")
     if day is None or day >= current.date():
         return current
     return datetime.combine(day + timedelta(days=1), datetime.min.time())
@@ -211,6 +217,7 @@ def latest(found: Sla) -> str:
     if found.latest_mql is None:
         return ""
     gap = found.as_of - found.latest_mql
-    note = (" (no MQL since: have the latest leads been imported?)"
-            if gap > timedelta(days=7) else "")
+    note = (" (no MQL since: have the latest leads been imported?)" if gap > STALE else
+            " (the leads imported end there: choose today to judge them as of now)"
+            if now() - found.latest_mql > STALE else "")
     return f" · latest MQL {found.latest_mql:%Y-%m-%d %H:%M}{note}"

@@ -80,3 +80,7 @@ WHERE mql_at >= $2 AND mql_at < $3 AND mql_at <= $1 AND first_touch_at IS NULL
 ORDER BY mql_at, lead_id
 LIMIT $4
 """
+
+# The latest hand-off of a fiscal year: how recent the leads imported are. Parameters: the
+# year's start and the next year's (timestamps).
+LATEST_MQL = "SELECT max(mql_at) FROM leads WHERE mql_at >= ? AND mql_at < ?"

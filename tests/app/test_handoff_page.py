@@ -2,7 +2,9 @@
 an empty year says what to do."""
 from __future__ import annotations
 
-from planning.sla import sla
+from datetime import datetime, timedelta
+
+from planning.sla import latest_mql, now, sla
 from planning.tandem import Tandem
 from tests.app.conftest import assert_numeric, metric, open_page, signed_in, table
 from tests.test_sla import LEADS, TARGETS, add_leads
@@ -25,9 +27,28 @@ def _with_leads(store_file):
     return store
 
 
+def as_of_today(at):
+    """These leads end in the spring: the page opens on their last day; judge them now."""
+    at.date_input(key="sla_as_of").set_value(now().date()).run()
+    assert not at.exception
+    return at
+
+
+def test_the_page_opens_on_the_last_day_of_leads_that_end_over_a_week_ago(store_file):
+    at = open_page(signed_in("Sofia Sales"), "handoff.py")
+    latest = latest_mql(_store(store_file), 2026)  # the demo's leads end with October
+    assert now() - latest > timedelta(days=7)
+    assert at.date_input(key="sla_as_of").value == latest.date()
+    assert "(the leads imported end there: choose today to judge them as of now)" in (
+        at.caption[0].value)
+    found = sla(_store(store_file), 2026, datetime.combine(latest.date() + timedelta(days=1),
+                                                           datetime.min.time()))
+    assert metric(at, "Breaches") == f"{found.year.breaches:,}"
+
+
 def test_a_head_sees_both_sides_on_one_screen(store_file):
     store = _with_leads(store_file)
-    at = open_page(signed_in("Marco Marketing"), "handoff.py")
+    at = as_of_today(open_page(signed_in("Marco Marketing"), "handoff.py"))
     found = sla(store, 2026)  # every MQL of these leads is due by now
     assert at.title[0].value == "Hand-off · FY2026"
     assert "first-touch window **24 h** (the store's default" in at.caption[0].value
@@ -62,7 +83,7 @@ def test_an_executive_sees_the_same_figures(store_file):
     import pandas as pd
 
     store = _with_leads(store_file)
-    at = open_page(signed_in("Erin Executive"), "handoff.py")
+    at = as_of_today(open_page(signed_in("Erin Executive"), "handoff.py"))
     found = sla(store, 2026)
     assert metric(at, "Breaches") == f"{found.year.breaches:,}"
     places = table(at, "Channel", "Region", "Cost per MQL")
