@@ -396,7 +396,7 @@ def _judged(mqls: int, target: Decimal | None, month: date, as_of: datetime,
 
 def _stage(month: date, as_of: datetime) -> str:
     start = datetime.combine(month, datetime.min.time())
-    if as_of < start:
+    if as_of <= start:  # as of its first instant, none of the month has gone yet
         return "ahead"
     return "closed" if as_of >= _next(month) else "in progress"
 

@@ -123,7 +123,8 @@ def month_table(found: Sla) -> None:
                " then sales' side (first touch in time, breaches, not due yet; hours from MQL"
                " to first touch: median and 95th percentile), and how many sales accepted.")
     table(st, [{"Month": r.month, "MQLs": r.mqls, "Target": r.mql_target,
-                "Attainment": r.mql_attainment, "Status": _status(r), "In time": r.in_time,
+                "Attainment": None if r.stage == "ahead" else r.mql_attainment,
+                "Status": _status(r), "In time": r.in_time,
                 "Breaches": r.breaches, "Pending": r.pending, "In-time rate": r.in_time_rate,
                 "Median h": r.p50_hours, "p95 h": r.p95_hours, "Accepted": r.accepted,
                 "Acceptance rate": r.acceptance_rate} for r in found.months],
