@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from planning.alignment import STAGES, parse_period, quarter_months
 from planning.forecast import adopted_id
+from planning.money import format_money
 from planning.review import Review
 from planning.scenarios import adopted_scenario
 from planning.sla import sla
@@ -175,7 +176,9 @@ def _evidence(store: Store, period: str) -> Evidence:
     quarter_lines = f"{lines:,} lines of {period}" + (f" ({scenario})" if scenario else "")
     return Evidence(period, scenario, [
         Indicator("joint_share", _share(joint, money),
-                  f"{joint:,.2f} of {money:,.2f} planned on {quarter_lines}"),
+                  f"{format_money(joint, store.currency)} of"
+                  f" {format_money(money, store.currency)}"
+                  f" planned on {quarter_lines}"),
         Indicator("signed_off_share", _share(signed, lines),
                   f"{signed:,} of {quarter_lines} signed off"),
         Indicator("days_to_sign_off", _days(statistics.median(seconds)) if seconds else None,

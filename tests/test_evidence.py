@@ -125,7 +125,7 @@ def test_the_indicators_of_a_quarter(store):
     }
     assert found.scenario == "baseline" and found.stage == "aligned"
     assert found.get("shared_kpis").detail == "mqls, pipeline, revenue, wins"
-    assert found.get("joint_share").detail == ("300.00 of 2,000.00 planned on 5 lines of 2026-Q1"
+    assert found.get("joint_share").detail == ("$300.00 of $2,000.00 planned on 5 lines of 2026-Q1"
                                                " (baseline)")
     assert found.get("days_to_sign_off").detail == "median of 4 sign-offs"
 

@@ -41,7 +41,9 @@ def needed_chart(rows: Sequence[tuple]) -> alt.Chart:
         .encode(
             x=alt.X("yearmonth(month):O", title="Month",
                     axis=alt.Axis(format="%b %Y", labelAngle=-45, labelOverlap=False)),
-            y=alt.Y("mqls:Q", title="MQLs per month", axis=alt.Axis(format=",.0f")),
+            # Lines, not bars: the months' differences matter more than the distance to 0.
+            y=alt.Y("mqls:Q", title="MQLs per month", axis=alt.Axis(format=",.0f"),
+                    scale=alt.Scale(zero=False)),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
                             scale=alt.Scale(domain=present, range=[SERIES[s] for s in present])),
             strokeDash=alt.condition("datum.series == 'Proposed'", alt.value([5, 4]),
@@ -50,17 +52,17 @@ def needed_chart(rows: Sequence[tuple]) -> alt.Chart:
                      alt.Tooltip("series:N", title="Series"),
                      alt.Tooltip("mqls:Q", title="MQLs", format=",.1f")],
         )
-        .properties(height=320)
+        .properties(height=380)
     )
 
 
 def value_text(given: Input, currency: str) -> str:
-    """An input as it is used: money to the cent, a rate with its six decimals as a percent."""
+    """An input as it is used: money to the cent, a rate as a percent to one place."""
     if given.value is None:
         return "n/a"
     if SPEC[given.name].money:
         return format_money(given.value, currency)
-    return share(given.value, 4)
+    return share(given.value, 1)
 
 
 def chart_rows(found: FunnelBack) -> list[tuple]:
@@ -99,7 +101,8 @@ def funnel_back_section(t: Tandem, year: int) -> None:
                  "Opportunities": "count", "SQLs": "count", "MQLs needed": "count",
                  "MQLs committed": "count", "MQLs proposed": "count",
                  "MQLs projected": "count", "Needed beyond commitment": "count"},
-          height=35 * (len(found.months) + 1) + 3)  # every month, no scrolling
+          height=35 * (len(found.months) + 1) + 3,  # every month, no scrolling
+          placeholder="—")
     needed = found.total("mqls")
     st.caption(f"The year needs {count(needed)} MQLs." if needed is not None else
                "Needed counts are n/a where the revenue target or an input has no value.")

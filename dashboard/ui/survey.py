@@ -21,6 +21,7 @@ from planning.alignment import (
     current_quarter,
     own_answers,
     periods,
+    results,
     trend,
 )
 from planning.people import Person
@@ -181,6 +182,15 @@ def quarter_picker(t: Tandem) -> str:
     options = set(periods(t.store)) | ({f"{year}-Q{q}" for q in range(1, 5)} if year else set())
     ordered = sorted(options, reverse=True)
     now = current_quarter(t.store)
-    return st.selectbox("Fiscal quarter", ordered, index=ordered.index(now),
-                        key="alignment_period",
-                        help="Answers are taken for the current quarter until it ends.")
+    # Until both sides have a score this quarter, the page opens on the latest one they do.
+    scored = [q for q in ordered if q <= now and results(t.store, q).groups["all"].score
+              is not None]
+    opening = now if not scored or scored[0] == now else scored[0]
+    period = st.selectbox("Fiscal quarter", ordered, index=ordered.index(opening),
+                          key="alignment_period",
+                          help="Answers are taken for the current quarter until it ends. The"
+                               " page opens on the latest quarter both sides have a score in.")
+    if period != now and opening != now and period == opening:
+        st.caption(f"{now}, the current quarter, has no score for both sides yet: showing"
+                   f" {opening}.")
+    return period

@@ -26,6 +26,19 @@ def _insert(store, respondent: str, department: str, score: int) -> None:
                                     for i in range(1, 21)]))
 
 
+def _this_quarter(at):
+    """The current quarter (the page opens on the latest with a score for both sides)."""
+    at.selectbox(key="alignment_period").set_value(current_quarter(_store_of(at))).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _store_of(_at):
+    from dashboard.ui.context import open_tandem, store_path
+
+    return open_tandem(store_path(None)).store
+
+
 def _answer(at, scores: dict[int, int]):
     for item, score in scores.items():
         at.radio(key=f"survey_item_{item}").set_value(score)
@@ -71,7 +84,7 @@ def _chart_rows(chart) -> list[dict]:
 def test_a_head_answers_for_the_quarter(store_file):
     store = _store(store_file)
     period = current_quarter(store)
-    at = open_page(signed_in("Sofia Sales"), "alignment.py")
+    at = _this_quarter(open_page(signed_in("Sofia Sales"), "alignment.py"))
     assert at.title[0].value == "Alignment"
     assert at.selectbox(key="alignment_period").value == period
     _answer(at, {i: 4 if i <= 10 else 2 for i in range(1, 21)})
@@ -93,7 +106,7 @@ def test_a_viewer_reads_the_page_and_answers_nothing(store_file):
     assert not [r for r in at.radio if str(r.key).startswith("survey_item_")]
     assert any("The department heads, planners and executives answer the survey." in c.value
                for c in at.caption)
-    found = evidence(_store(store_file), current_quarter(_store(store_file)))
+    found = evidence(_store(store_file), at.selectbox(key="alignment_period").value)
     assert metric(at, "The data says") == found.stage.capitalize()
     indicators = table(at, "Indicator", "Points to")
     assert list(indicators.value["Indicator"]) == [i.label for i in found.indicators]
@@ -103,11 +116,12 @@ def test_two_answers_show_no_mean_and_no_one_sees_anothers(store_file):
     """Sofia answers (all 5s: a score of 100) and one more sales respondent (all 3s): with two,
     the sales mean (80) is withheld, and with it both together's; marketing's three show."""
     store = _store(store_file)
-    _answer(open_page(signed_in("Sofia Sales"), "alignment.py"), dict.fromkeys(range(1, 21), 5))
+    _answer(_this_quarter(open_page(signed_in("Sofia Sales"), "alignment.py")),
+            dict.fromkeys(range(1, 21), 5))
     _insert(store, "S-2", "sales", 3)
     for code, score in (("M-1", 2), ("M-2", 3), ("M-3", 4)):
         _insert(store, code, "marketing", score)
-    at = open_page(signed_in("Marco Marketing"), "alignment.py")
+    at = _this_quarter(open_page(signed_in("Marco Marketing"), "alignment.py"))
     survey = results(store, current_quarter(store))
     assert survey.groups["sales"].respondents == 2 and survey.groups["sales"].withheld
     assert metric(at, "Sales") == "n/a"
@@ -152,3 +166,15 @@ def test_the_charts_are_valid_titled_vega_lite(store_file):
     gaps = [row for row in _chart_rows(charts[0]) if "gap" in row]
     assert len(gaps) == 20 and {round(row["gap"], 2) for row in gaps} == {1.33}
     assert gaps[0]["statement"] == "1. " + "Our sales results land close to the forecast we agreed."
+
+
+def test_the_page_opens_on_the_latest_quarter_both_sides_have_a_score_in(store_file):
+    store = _store(store_file)
+    now = current_quarter(store)
+    assert results(store, now).groups["all"].score is None  # the demo's answers end earlier
+    at = open_page(signed_in("Sofia Sales"), "alignment.py")
+    shown = at.selectbox(key="alignment_period").value
+    assert shown < now and results(store, shown).groups["all"].score is not None
+    assert any(f"{now}, the current quarter, has no score for both sides yet: showing {shown}"
+               in c.value for c in at.caption)
+    assert metric(at, "Sales") != "n/a"

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
+    choose,
     click,
     go_to,
     new_context,
@@ -27,6 +28,10 @@ def test_a_head_answers_the_survey(server, page):
     sign_in(page, server, "Sofia Sales", "sales-demo-2026")
     go_to(page, "Alignment")
     expect(page.get_by_role("heading", name="Alignment", exact=True)).to_be_visible()
+    # The page opens on the latest quarter both sides have a score in; she answers this one.
+    expect(page.get_by_text(f"Answers are taken for the current quarter, {QUARTER}; pick it"
+                            " above to answer.")).to_be_visible()
+    choose(page, "alignment_period", QUARTER)
     expect(page.get_by_text(f"Answer the survey for {QUARTER}")).to_be_visible()
     wait_idle(page)
     for item in range(1, 21):  # a form: the choices are sent together with the button
