@@ -89,7 +89,7 @@ editing = mapping is not None and may_map and st.toggle(
 
 # After an import the uploader starts again empty (a new key), and says what was imported.
 round_ = st.session_state.setdefault("upload_round", 0)
-upload = st.file_uploader(f"Upload a {kind} file: CSV, text or Excel workbook",
+upload = st.file_uploader(f"Upload the {kind} file: CSV, text or Excel workbook",
                           type=["csv", "txt", "tsv", "xlsx"], key=f"upload_{round_}",
                           disabled=not kinds or scenario is None,
                           help="Choose the scenario first." if scenario is None else None)
@@ -237,7 +237,8 @@ elif upload is not None:
 st.divider()
 st.subheader("Export")
 year = fiscal_year()
-cols = st.columns(len(KINDS))
+# Four a row: seven kinds in one row cut their labels short.
+cols = [c for start in range(0, len(KINDS), 4) for c in st.columns(4)][: len(KINDS)]
 for column, export_kind in zip(cols, KINDS, strict=True):
     if year is None:
         break
