@@ -173,11 +173,13 @@ def forecasts(store: Store, year: int) -> list[ForecastLine]:
 
 
 def set_forecast(store: Store, actor: Person | str, year: int, lines: Iterable[ForecastLine],
-                 *, as_of: date | None = None, operation: str | None = None) -> int:
+                 *, as_of: date | None = None, operation: str | None = None,
+                 counted: dict[tuple, Decimal] | None = None) -> int:
     """Set the forecast of open-month lines (all or none); returns how many changed.
 
     Each line changed is an audit entry of its own, or, for an `operation` over many lines (a
-    scale, a shift), one entry naming it with the lines' totals before and after.
+    scale, a shift), one entry naming it with the lines' totals before and after (`counted`:
+    what each line of the operation counts now, when the caller has read it already).
     Refused, with nothing written, when the person may not forecast, a line is not theirs, a
     month is closed or outside the year, or an amount is below 0 or finer than a cent."""
     who = access.require(access.person(actor), "forecast")
@@ -203,8 +205,9 @@ def set_forecast(store: Store, actor: Person | str, year: int, lines: Iterable[F
     if len(set(keys)) != len(keys):
         raise Refused("the same line is forecast twice in one change")
     if operation is not None:
-        counted = {ln.line.key: ln.line.amount for ln in open_lines(
-            store, year, {line.owner for line in lines}, closed_to)}
+        if counted is None:
+            counted = {ln.line.key: ln.line.amount for ln in open_lines(
+                store, year, {line.owner for line in lines}, closed_to)}
         totals = (sum((counted.get(k, ZERO) for k in keys), ZERO),
                   sum((line.amount for line in lines), ZERO))
 
@@ -325,7 +328,8 @@ def scale_forecast(store: Store, actor: Person | str, year: int, percent: Decima
     total = sum((ln.line.amount for ln in lines), ZERO)
     new = _spread(lines, (total * (1 + percent / 100)).quantize(CENT))
     return set_forecast(store, actor, year, new, as_of=as_of,
-                        operation=f"scale {percent}% of {where.describe()}")
+                        operation=f"scale {percent}% of {where.describe()}",
+                        counted={ln.line.key: ln.line.amount for ln in lines})
 
 
 def shift_forecast(store: Store, actor: Person | str, year: int, amount: Decimal,
@@ -347,4 +351,5 @@ def shift_forecast(store: Store, actor: Person | str, year: int, amount: Decimal
     return set_forecast(store, actor, year,
                         [*_spread(taken, have - amount), *_spread(given, goal)], as_of=as_of,
                         operation=f"shift {amount} from {source.describe()} to"
-                                  f" {target.describe()}")
+                                  f" {target.describe()}",
+                        counted={ln.line.key: ln.line.amount for ln in (*taken, *given)})
