@@ -19,7 +19,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, before it joined the library
+    import tomli as tomllib
 
 from planning import access, audit
 from planning.errors import Refused
