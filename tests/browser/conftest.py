@@ -346,9 +346,16 @@ def click(page, button: str) -> None:
 
 def choose(page, key: str, option: str) -> None:
     """Choose one option of the selectbox with this widget key and wait for the rerun."""
-    wait_idle(page)
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _attempt in range(3):
+        wait_idle(page)
+        page.locator(f".st-key-{key}").click()
+        try:
+            wanted.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:  # a late rerun redrew the box and closed its list: again
+            continue
+    wanted.click()
     settle(page)
     expect(page.locator(f".st-key-{key} input")).to_have_value(option)
 
