@@ -155,10 +155,7 @@ class Tandem:
         """The CSV form the importer reads; who took which data away is audited."""
         who = access.require(access.person(actor), "export")
         text = export_csv(self.store, kind, scenario=scenario, year=year)
-        self.store.write(lambda cur: audit.record(
-            cur, who.name, "export", f"{kind} {f'FY{year}' if year else 'all years'}",
-            after={"scenario": scenario if kind == "plan" else None,
-                   "bytes": len(text.encode("utf-8"))}))
+        self._exported(who, [kind], scenario, year, {"bytes": len(text.encode("utf-8"))})
         return text
 
     def export_workbook(self, kinds: list[str], *, scenario: str = BASELINE,
@@ -167,8 +164,12 @@ class Tandem:
         who = access.require(access.person(actor), "export")
         data = export_workbook(self.store, kinds, scenario=scenario, year=year,
                                currency=self.currency)
+        self._exported(who, kinds, scenario, year, {"bytes": len(data), "format": "xlsx"})
+        return data
+
+    def _exported(self, who: Person, kinds: list[str], scenario: str, year: int | None,
+                  size: dict) -> None:
+        """The audit entry of an export: who took which kinds of which year away."""
         self.store.write(lambda cur: audit.record(
             cur, who.name, "export", f"{', '.join(kinds)} {f'FY{year}' if year else 'all years'}",
-            after={"scenario": scenario if "plan" in kinds else None, "bytes": len(data),
-                   "format": "xlsx"}))
-        return data
+            after={"scenario": scenario if "plan" in kinds else None, **size}))
