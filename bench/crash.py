@@ -3,19 +3,20 @@
     python bench/crash.py --trials N [--ops clone,scale,...] [--lines 1000000] [--seed S]
 
 Each operation runs as a real process (the `tandem` command, `python3 -m planning.cli --db ...`,
-or the app's first start, `dashboard.ui.context.open_tandem` on a new store) on a copy of a
-prepared store, and is killed with SIGKILL at an instant picked by one of three triggers, in
-turn: at a random time within its normal running time, the moment the store's `.wal` file
-appears, or the moment the store file itself changes (a checkpoint writing). Then the store is
-reopened and checked:
+the app's first start, `dashboard.ui.context.open_tandem` on a new store, or, for a write only
+the app makes, a program making the domain call its page makes as the person signed in) on a
+copy of a prepared store, and is killed with SIGKILL at an instant picked by one of three
+triggers, in turn: at a random time within its normal running time, the moment the store's
+`.wal` file appears, or the moment the store file itself changes (a checkpoint writing). Then
+the store is reopened and checked:
 
 - it opens (`planning.store.Store`);
 - `tandem audit verify` says intact;
 - `planning.store.integrity.violations` finds nothing;
 - every table is exactly as before or exactly as after: a digest of each table's content (its
   rows as a multiset, so row order does not count; timestamps and salted hashes left out, as
-  they differ from run to run) equals the one taken before the operation or the one taken
-  after an un-killed run of it.
+  they differ from run to run, and so is the minute the meeting pack's audit entry names)
+  equals the one taken before the operation or the one taken after an un-killed run of it.
 
 For the app's first start, "after" is what the app shows once restarted (a restart runs the
 first start again when the store file does not exist); for `tandem init --demo`, "before" is
@@ -64,11 +65,54 @@ STORE = "store.duckdb"
 VOLATILE_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS",
                   "TIMESTAMP_S")
 VOLATILE_COLUMNS = frozenset({"password_hash", "hash", "prev_hash", "token_hash", "bucket"})
+# Text that says when it was written: the meeting pack's audit entry names the minute the pack
+# runs until (`tandem pack` writes nothing else), so that value is left out of the entry.
+VOLATILE_TEXT = {("audit_log", "after"): "CASE WHEN action = 'make pack' THEN"
+                 " regexp_replace(\"after\", '\"until\":\"[^\"]*\"', '\"until\":\"\"')"
+                 " ELSE \"after\" END"}
 # Sign-in bookkeeping: `--as NAME` proves the person in a transaction of its own before the
 # operation, so a kill between the two rightly keeps the sign-in and not the operation.
 SIGN_IN_TABLES = frozenset({"sign_in_known", "sign_in_failures", "sign_in_sessions"})
 APP_START = ("import sys; from dashboard.ui.context import open_tandem;"
              " open_tandem(sys.argv[1]).close()")
+# Writes only the app makes: the domain call a page makes, as the person signed in to it.
+APP_WRITE = """
+import sys
+from datetime import date
+from decimal import Decimal
+from planning import agreements, alignment, freed, variance
+from planning.forecast import ForecastFilter, scale_forecast, shift_forecast
+from planning.people import People
+from planning.tandem import Tandem
+
+db, what, name = sys.argv[1:4]
+t = Tandem.open(db)
+person = People(t.store).active(name)
+if what == "explain":
+    variance.explain(t.store, person, 2026, "marketing", "Paid search", "North America",
+                     "timing", "The autumn search campaign moved to December.")
+elif what == "accept":
+    variance.decide(t.store, person, 2026, "marketing", "Paid search", "North America",
+                    accept=True)
+elif what == "release":
+    freed.release(t.store, person, 2026)
+elif what == "agree":
+    waiting = agreements.waiting_for(t.store, person, 2026)
+    agreements.agree(t.store, person, [p.key for p in waiting],
+                     seen={p.key: p.value for p in waiting})
+elif what == "answer":
+    period = alignment.current_quarter(t.store)
+    alignment.answer(t.store, person, period, {i: i % 5 + 1 for i in range(1, 21)})
+elif what == "scale":
+    scale_forecast(t.store, person, 2026, Decimal("5"), ForecastFilter(owners=("marketing",)))
+elif what == "shift":
+    shift_forecast(t.store, person, 2026, Decimal("25000.00"),
+                   ForecastFilter(owners=("marketing",), channels=("Paid search",)),
+                   ForecastFilter(owners=("marketing",), channels=("Webinars",)))
+else:
+    raise SystemExit(f"unknown write {what}")
+t.close()
+"""
 os.environ.setdefault("TANDEM_WAIT", "30")  # a store left locked by a killed process
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -99,6 +143,11 @@ def acting(name: str, *args: str) -> dict:
     return {"argv": tandem(*args, "--as", name), "password": password(name)}
 
 
+def app(what: str, name: str) -> tuple[str, ...]:
+    """A write only the app makes, by `name` signed in: the domain call its page makes."""
+    return (PY, "-c", APP_WRITE, "{db}", what, name)
+
+
 def operations(files: Path) -> list[Op]:
     channels = _demo_channels()
     return [
@@ -127,6 +176,25 @@ def operations(files: Path) -> list[Op]:
                     *MARKETING_REVIEWS)),
         Op("scenario lock", "signed",
            **acting("Sofia Sales", "scenario", "lock", "baseline", "--year", YEAR)),
+        Op("import forecast", "demo",
+           tandem("import", "forecast", str(files / "forecast.csv"))),
+        Op("import leads", "demo", tandem("import", "leads", str(files / "leads.csv"))),
+        Op("import survey", "demo", tandem("import", "survey", str(files / "survey.csv"))),
+        Op("import targets (head)", "demo",
+           **acting("Marco Marketing", "import", "targets", str(files / "targets.csv"))),
+        Op("mappings add", "demo",
+           tandem("mappings", "add", "erp", str(files / "mapping.toml"))),
+        Op("rewards set", "demo",
+           **acting("Erin Executive", "rewards", "set", "--year", YEAR, "--weight",
+                    "revenue=50", "mqls=30", "win_rate=20", "--threshold", "0.75")),
+        Op("pack", "demo", tandem("pack", "--year", YEAR, "--since", f"{YEAR}-11-01")),
+        Op("explain variance", "demo", app("explain", "Marco Marketing")),
+        Op("accept explanation", "explained", app("accept", "Sofia Sales")),
+        Op("release freed", "approved", app("release", "Sofia Sales")),
+        Op("agree target", "proposed", app("agree", "Sofia Sales")),
+        Op("answer survey", "demo", app("answer", "Marco Marketing")),
+        Op("scale forecast", "demo", app("scale", "Marco Marketing")),
+        Op("shift forecast", "demo", app("shift", "Marco Marketing")),
     ]
 
 
@@ -157,6 +225,112 @@ def write_lines(path: Path, lines: int, kind: str, seed: int) -> Path:
     return path
 
 
+def write_forecast(path: Path) -> Path:
+    """A forecast of every demo plan line of the open months (after the demo's last actuals),
+    each amount changed, and a few keys with no plan line (new spend expected)."""
+    with (ROOT / "data" / "demo" / "actuals.csv").open(encoding="utf-8") as f:
+        closed = max(row["month"] for row in csv.DictReader(f))
+    head = ["fiscal_year", "owner", "category", "funnel_stage", "channel", "region", "month",
+            "amount", "description"]
+    with DEMO_PLAN.open(encoding="utf-8") as f, path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(head)
+        for i, row in enumerate(csv.DictReader(f)):
+            if row["month"] > closed and row["fiscal_year"] == YEAR:
+                cents = int(row["amount"].replace(".", "")) * (90 + i % 25) // 100
+                writer.writerow([*(row[c] for c in head[:7]),
+                                 f"{cents // 100}.{cents % 100:02d}", "latest estimate"])
+        for i, month in enumerate(("2026-11", "2026-12")):
+            writer.writerow([YEAR, "marketing", "Crash check", "awareness", "Podcasts", "EMEA",
+                             month, f"{1500 + i * 250}.00", "unplanned"])
+    return path
+
+
+def write_leads(path: Path, leads: int = 150_000, seed: int = 11) -> Path:
+    """`leads` new leads of the demo's regions and channels (more than a DuckDB row group, so
+    that the import writes them optimistically), and the demo's first leads again, touched
+    since (an upsert of leads already there)."""
+    rng = random.Random(seed)
+    regions = ("EMEA", "North America", "APAC", "LATAM")
+    channels = ("Paid search", "Webinars", "Field sales", "Partners", "Trade shows")
+    sides = ("marketing", "sales", "joint")
+    reps = ("Lukas Weber", "Kenji Sato", "Ana Lima", "Grace Hall")
+    head = ["lead_id", "created_at", "region", "channel", "sourced_by", "mql_at", "rep",
+            "first_touch_at", "sql_at"]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(head)
+        with (ROOT / "data" / "demo" / "leads.csv").open(encoding="utf-8") as f:
+            for i, row in enumerate(csv.DictReader(f)):
+                if i >= 2000:
+                    break
+                if row["mql_at"] and not row["first_touch_at"]:
+                    row["rep"] = row["rep"] or reps[i % 4]
+                    row["first_touch_at"] = row["mql_at"]
+                writer.writerow([row[c] for c in head])
+        for i in range(leads):
+            created = 1_767_225_600 + rng.randrange(0, 330 * 86_400)  # 2026-01-01 on
+            mql = created + rng.randrange(0, 5 * 86_400) if i % 3 else None
+            touch = mql + rng.randrange(0, 3 * 86_400) if mql and i % 4 else None
+            sql = touch + rng.randrange(0, 9 * 86_400) if touch and i % 5 == 0 else None
+            writer.writerow([f"CRASH-{i:07d}", _stamp(created), regions[i % 4],
+                             channels[i % 5], sides[i % 3], _stamp(mql),
+                             reps[i % 4] if touch else "", _stamp(touch), _stamp(sql)])
+    return path
+
+
+def _stamp(seconds: int | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) if seconds else ""
+
+
+def write_survey(path: Path) -> Path:
+    """Twelve more respondents' answers to the 20 statements, in the demo's quarters."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["respondent", "department", "period", "item", "score"])
+        for r in range(12):
+            side = ("sales", "marketing")[r % 2]
+            for period in ("2026-Q2", "2026-Q3"):
+                for item in range(1, 21):
+                    writer.writerow([f"CRASH-{side[0].upper()}{r:02d}", side, period, item,
+                                     (r + item) % 5 + 1])
+    return path
+
+
+def write_targets(path: Path) -> Path:
+    """Targets a head proposes: some of the demo's changed, one new."""
+    rows = [("2026", "mqls", "2026", "14200"), ("2026", "revenue", "2026-Q4", "8300000.00"),
+            ("2026", "leads", "2026", "37000"), ("2026", "win_rate", "2026", "27%")]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["fiscal_year", "kpi", "period", "target"])
+        writer.writerows(rows)
+    return path
+
+
+def write_mapping(path: Path) -> Path:
+    path.write_text("""kind = "actuals"
+[columns]
+month = "Posting Date"
+amount = "Amount (USD)"
+channel = "Vendor"
+region = "Cost Center"
+reference = "Document No"
+[constants]
+owner = "marketing"
+category = "Programs"
+funnel_stage = "awareness"
+[values.channel]
+"Google Ads" = "Paid search"
+"LinkedIn Ads" = "Paid social"
+[values.region]
+"CC-100 EMEA" = "EMEA"
+[format]
+date = "%d/%m/%Y"
+""", encoding="utf-8")
+    return path
+
+
 def _env(secret: str | None) -> dict[str, str]:
     return {**ENV, PASSWORD_ENV: secret} if secret else ENV
 
@@ -180,31 +354,41 @@ def _settle(db: Path) -> None:
 def build_templates(work: Path, lines: int, needed: set[str]) -> dict[str, Path]:
     """The prepared stores, each in a directory of its own (a store has files beside it)."""
     out = {}
-    steps = {
-        "demo": [tandem("init", "--demo")],
-        "large": [tandem("init", "--demo"),
-                  tandem("import", "plan", str(work / "files" / "big.csv"), "--scenario",
-                         "large")],
-        "submitted": [tandem("init", "--demo"),
-                      acting("Pat Planner", "review", "submit", "baseline")],
-        "signed": [tandem("init", "--demo"),
-                   acting("Pat Planner", "review", "submit", "baseline"),
-                   acting("Marco Marketing", "review", "sign", "baseline", *MARKETING_REVIEWS),
-                   acting("Sofia Sales", "review", "sign", "baseline", *SALES_REVIEWS)],
+    # Each store but the demo starts as a copy of another (its base), then takes its steps.
+    steps: dict[str, tuple[str | None, list]] = {
+        "demo": (None, [tandem("init", "--demo")]),
+        "large": ("demo", [tandem("import", "plan", str(work / "files" / "big.csv"),
+                                  "--scenario", "large")]),
+        "submitted": ("demo", [acting("Pat Planner", "review", "submit", "baseline")]),
+        "signed": ("submitted", [
+            acting("Marco Marketing", "review", "sign", "baseline", *MARKETING_REVIEWS),
+            acting("Sofia Sales", "review", "sign", "baseline", *SALES_REVIEWS)]),
+        # A variance explained by marketing's head, waiting for sales' head to accept it.
+        "explained": ("demo", [app("explain", "Marco Marketing")]),
+        # Freed money marketing's head approved releasing, waiting for sales' head.
+        "approved": ("demo", [app("release", "Marco Marketing")]),
+        # Targets marketing's head proposed (an import of targets), waiting for sales' head.
+        "proposed": ("demo", [acting("Marco Marketing", "import", "targets",
+                                     str(work / "files" / "targets.csv"))]),
     }
     if "large" in needed and not (work / "files" / "big.csv").exists():
         from plan_data import write_plan_csv
         write_plan_csv(work / "files" / "big.csv", lines)
-    for name in sorted(needed - {""}):
+
+    def build(name: str) -> Path:
         folder = work / "templates" / name
         db = folder / STORE
         if not db.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            for step in steps[name]:
+            base, todo = steps[name]
+            copy_store(build(base) if base else None, folder)
+            for step in todo:
                 step = step if isinstance(step, dict) else {"argv": step}
                 _run(step["argv"], db, step.get("password"))
             _settle(db)
-        out[name] = folder
+        return folder
+
+    for name in sorted(needed - {""}):
+        out[name] = build(name)
     return out
 
 
@@ -215,6 +399,11 @@ def prepare(work: Path, lines: int, ops: list[Op]) -> dict[str, Path]:
                               ("plan_large.csv", 130_000, "plan")):
         if not (files / name).exists():
             write_lines(files / name, count, kind, seed=len(name))
+    for name, write in (("forecast.csv", write_forecast), ("leads.csv", write_leads),
+                        ("survey.csv", write_survey), ("targets.csv", write_targets),
+                        ("mapping.toml", write_mapping)):
+        if not (files / name).exists():
+            write(files / name)
     return build_templates(work, lines, {op.template for op in ops})
 
 
@@ -240,7 +429,9 @@ def digest(store: Store) -> dict[str, tuple]:
         if table in SIGN_IN_TABLES:
             continue
         columns.setdefault(table, [])
-        if kind not in VOLATILE_TYPES and column not in VOLATILE_COLUMNS:
+        if (table, column) in VOLATILE_TEXT:
+            columns[table].append(VOLATILE_TEXT[table, column])
+        elif kind not in VOLATILE_TYPES and column not in VOLATILE_COLUMNS:
             columns[table].append(f'"{column}"')
     out = {}
     for table, cols in columns.items():
