@@ -117,6 +117,47 @@ def test_integrity_finds_a_locked_scenario_with_open_lines(demo):
                violations(store))
 
 
+def test_the_harness_kills_every_kind_of_write(tmp_path):
+    """Each import kind, each command that writes, and each write only the app makes."""
+    names = {op.name for op in crash.operations(tmp_path / "files")}
+    assert {f"import {kind}" for kind in ("plan", "actuals", "forecast", "leads", "survey")} \
+        <= names
+    assert {"import targets (head)", "mappings add", "rewards set", "pack", "clone", "scale",
+            "shift", "split", "review submit", "review sign", "scenario lock"} <= names
+    assert {"explain variance", "accept explanation", "release freed", "agree target",
+            "answer survey", "scale forecast", "shift forecast"} <= names
+
+
+def test_the_digest_leaves_out_only_the_minute_a_pack_names(tmp_path):
+    """The meeting pack's audit entry names the minute it runs until: two packs made a minute
+    apart digest alike, a pack of another period or any other entry naming a time does not."""
+    store = Store(tmp_path / "s.duckdb")
+
+    def entry(action: str, after: str) -> None:
+        store.write(lambda cur: cur.execute(
+            "INSERT INTO audit_log (seq, recorded_at, actor, action, entity, after, prev_hash,"
+            " hash) VALUES (1, now()::TIMESTAMP, 'administrator', ?, 'pack FY2026', ?, '', '')",
+            [action, after]))
+
+    def digest_of(action: str, after: str) -> tuple:
+        store.write(lambda cur: cur.execute("DELETE FROM audit_log"))
+        entry(action, after)
+        return crash.digest(store)["audit_log"]
+
+    try:
+        pack = '{{"as":"markdown","since":"{since}","until":"{until}"}}'
+        made = digest_of("make pack", pack.format(since="2026-11-01 00:00",
+                                                  until="2026-11-30 09:40"))
+        assert made == digest_of("make pack", pack.format(since="2026-11-01 00:00",
+                                                          until="2026-11-30 09:41"))
+        assert made != digest_of("make pack", pack.format(since="2026-10-01 00:00",
+                                                          until="2026-11-30 09:40"))
+        other = digest_of("set pool", '{"until":"2026-11-30 09:40"}')
+        assert other != digest_of("set pool", '{"until":"2026-11-30 09:41"}')
+    finally:
+        store.close()
+
+
 FIRST_START = ("first start (app)", "init --demo")
 
 
@@ -136,7 +177,11 @@ def _survives(tmp_path: Path, names: set[str], extra_large: bool) -> None:
 
 @pytest.mark.slow
 def test_every_write_survives_kill_nine(tmp_path):
-    """Each write killed once (the clone of a large scenario thrice): whole or not at all."""
+    """Each write killed once (the clone of a large scenario thrice): whole or not at all.
+    Every write: each command that changes the store (imports of every kind, scenario
+    operations, review, rewards, mappings, the meeting pack's audit entry) and each write only
+    the app makes (variance explanations and their acceptance, a release of freed money, a
+    target agreed, a survey answer, a forecast scaled or shifted)."""
     names = {op.name for op in crash.operations(tmp_path / "files")} - set(FIRST_START)
     _survives(tmp_path, names, extra_large=True)
 
