@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import charts
+from dashboard.ui import charts, lazy
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.filters import budget_filter
 from dashboard.ui.format import count, format_money, percent, state, table
@@ -67,12 +67,13 @@ left.vega_lite_chart(spec=charts.monthly_phasing(budget.monthly(), currency), wi
 right.vega_lite_chart(spec=charts.funnel_stages(budget.by_dimension("funnel_stage"), currency),
                    width="stretch")
 
-tabs = st.tabs(["By category", "By channel", "By region", "By owner"])
+tabs = lazy.tabs(["By category", "By channel", "By region", "By owner"], key="breakdown_tab")
 for tab, (dim, label) in zip(tabs, [("category", "Category"), ("channel", "Channel"),
                                     ("region", "Region"), ("owner", "Owner")], strict=True):
-    tab.vega_lite_chart(spec=charts.breakdown(budget.by_dimension(dim), label,
-                                      f"Allocation by {label.lower()}", currency),
-                     width="stretch")
+    if tab.open:
+        tab.vega_lite_chart(spec=charts.breakdown(budget.by_dimension(dim), label,
+                                                  f"Allocation by {label.lower()}", currency),
+                            width="stretch")
 
 st.subheader(f"Lines ({count(summary.lines)})")
 controls = st.columns([2, 1, 1, 3])
@@ -94,19 +95,23 @@ table(st, [{"Line": r.id, "Month": r.month, "Amount": r.amount, "Owner": r.owner
 st.caption(f"Showing lines {(page - 1) * PAGE_SIZE + 1:,}–"
            f"{min(page * PAGE_SIZE, summary.lines):,} of {summary.lines:,}, sorted by {sort}.")
 
-with st.expander("A line's history and comments"):
-    line_history(t, "budget_history")
+with lazy.expander("A line's history and comments", key="history_box") as box:
+    if box.open:
+        line_history(t, "budget_history")
 
 if access.allowed(actor(), "set_pool"):  # the others are not offered what they may not do
-    with st.expander(f"Pool of FY{year}"), st.form("pool_form"):
-        entered = st.text_input(f"Pool ({currency})", value=str(summary.pool or ""),
-                                help="A plain amount like 6250000.00", key="pool_amount")
-        if st.form_submit_button("Set the pool"):
-            with shown_refusals():
-                try:
-                    amount = parse_amount(entered, allow_negative=False)
-                except ValueError as exc:
-                    st.error(str(exc))
-                else:
-                    t.set_pool(year, amount, actor())
-                    notice(f"The pool of FY{year} is now {format_money(amount, currency)}.")
+    with lazy.expander(f"Pool of FY{year}", key="pool_box") as box:
+        if box.open:
+            with st.form("pool_form"):
+                entered = st.text_input(f"Pool ({currency})", value=str(summary.pool or ""),
+                                        help="A plain amount like 6250000.00", key="pool_amount")
+                if st.form_submit_button("Set the pool"):
+                    with shown_refusals():
+                        try:
+                            amount = parse_amount(entered, allow_negative=False)
+                        except ValueError as exc:
+                            st.error(str(exc))
+                        else:
+                            t.set_pool(year, amount, actor())
+                            notice(f"The pool of FY{year} is now"
+                                   f" {format_money(amount, currency)}.")

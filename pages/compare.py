@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard.ui import charts
+from dashboard.ui import charts, lazy
 from dashboard.ui.context import actor, fiscal_year, shown_refusals, tandem
 from dashboard.ui.format import axis_format, count, table
 from planning import access
@@ -95,8 +95,10 @@ else:
     right.info(f"The scenarios allocate the same amount to every {DIMENSIONS[dim].lower()}.")
 
 st.subheader("Allocated spend")
-tabs = st.tabs(list(DIMENSIONS.values()))
+tabs = lazy.tabs(list(DIMENSIONS.values()), key="allocation_tab")
 for tab, dimension in zip(tabs, DIMENSIONS, strict=True):
+    if not tab.open:
+        continue
     rows, kinds = [], {n: "money" for n in result.names}
     for value, amounts in result.allocation[dimension]:
         row = {DIMENSIONS[dimension]: value} | {n: amounts[n] for n in result.names}

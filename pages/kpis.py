@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard.ui import charts
+from dashboard.ui import charts, lazy
 from dashboard.ui.agreements import targets_agreement_section
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.format import (
@@ -130,9 +130,11 @@ st.caption(f"Changes compare with the period before, {months_shown(view.previous
               " revenue and spend have no target here; rates keep theirs."
               if any(where.narrows(k) for k in TILES) else ""))
 st.caption(f"Status: {view.limits.describe()}. Sourced-by filters outcomes, not spend.")
-if access.allowed(actor(), "configure"):
-    with st.expander("Status thresholds"), st.form("thresholds_form"):
-        limits = view.limits
+
+
+def thresholds_form() -> None:
+    limits = view.limits
+    with st.form("thresholds_form"):
         cols = st.columns(4)
         entered = [column.number_input(label, min_value=0.0, max_value=1000.0, step=1.0,
                                        format="%.1f", value=float(value * 100), key=key)
@@ -149,9 +151,16 @@ if access.allowed(actor(), "configure"):
                                Thresholds(*(Decimal(f"{v:.1f}") / 100 for v in entered)))
                 notice("Status thresholds changed; the change is in the audit trail.")
 
-with st.expander("Targets and who agreed them", icon=":material/handshake:",
-                 key="targets_expander"):
-    targets_agreement_section(t, year, actor(), currency)
+
+if access.allowed(actor(), "configure"):
+    with lazy.expander("Status thresholds", key="thresholds_box") as box:
+        if box.open:
+            thresholds_form()
+
+with lazy.expander("Targets and who agreed them", icon=":material/handshake:",
+                   key="targets_expander") as box:
+    if box.open:
+        targets_agreement_section(t, year, actor(), currency)
 
 st.subheader("Trend and pacing")
 kpi = st.selectbox("KPI", [k.name for k in KPIS], key="trend_kpi",
@@ -205,29 +214,34 @@ st.caption("Months with the largest variance: " + (", ".join(
     f"{month(v.value)} ({format_money(v.variance, currency)})" for v in largest)
     or "none: every month is on plan."))
 extra = view.unplanned
-with st.expander(f"Unplanned spend: {count(extra.count)} actual(s) match no plan line"
-                 + (f" (the {len(extra.largest)} largest listed)"
-                    if extra.count > len(extra.largest) else "")):
-    table(st, [{"Owner": r[0], "Category": r[1], "Stage": r[2], "Channel": r[3],
-                "Region": r[4], "Month": r[5], "Amount": r[6], "Reference": r[7] or ""}
-               for r in extra.largest], key="unplanned", currency=currency,
-          kinds={"Month": "month", "Amount": "money"})
+with lazy.expander(f"Unplanned spend: {count(extra.count)} actual(s) match no plan line"
+                   + (f" (the {len(extra.largest)} largest listed)"
+                      if extra.count > len(extra.largest) else ""), key="unplanned_box") as box:
+    if box.open:
+        table(st, [{"Owner": r[0], "Category": r[1], "Stage": r[2], "Channel": r[3],
+                    "Region": r[4], "Month": r[5], "Amount": r[6], "Reference": r[7] or ""}
+                   for r in extra.largest], key="unplanned", currency=currency,
+              kinds={"Month": "month", "Amount": "money"})
 over = overspent(t.store, year)
-with st.expander(f"Over plan: {count(len(over))} line-month(s) of FY{year} beyond the variance"
-                 " thresholds", icon=":material/trending_up:" if over else None):
-    st.caption("Each line's actuals of a month against its amount in the adopted plan, whatever"
-               " the filters above; beyond both thresholds the *Where we land* page asks its"
-               " owner to explain.")
-    table(st, [{"Owner": o.owner, "Category": o.category, "Stage": o.funnel_stage,
-                "Channel": o.channel, "Region": o.region, "Month": o.month,
-                "Planned": o.planned, "Actual": o.actual, "Over": o.over} for o in over],
-          key="overspent", currency=currency,
-          kinds={"Month": "month", "Planned": "money", "Actual": "money", "Over": "money"})
+with lazy.expander(f"Over plan: {count(len(over))} line-month(s) of FY{year} beyond the variance"
+                   " thresholds", icon=":material/trending_up:" if over else None,
+                   key="overspent_box") as box:
+    if box.open:
+        st.caption("Each line's actuals of a month against its amount in the adopted plan,"
+                   " whatever the filters above; beyond both thresholds the *Where we land* page"
+                   " asks its owner to explain.")
+        table(st, [{"Owner": o.owner, "Category": o.category, "Stage": o.funnel_stage,
+                    "Channel": o.channel, "Region": o.region, "Month": o.month,
+                    "Planned": o.planned, "Actual": o.actual, "Over": o.over} for o in over],
+              key="overspent", currency=currency,
+              kinds={"Month": "month", "Planned": "money", "Actual": "money", "Over": "money"})
 
 st.subheader("Which channels and regions pay back")
-tabs = st.tabs(["By channel", "By region"])
+tabs = lazy.tabs(["By channel", "By region"], key="efficiency_tab")
+per_unit = "Revenue per $1 spent" if currency == "USD" else "Revenue per unit spent"
 for tab, dimension in zip(tabs, ("channel", "region"), strict=True):
-    per_unit = "Revenue per $1 spent" if currency == "USD" else "Revenue per unit spent"
+    if not tab.open:
+        continue
     table(tab, [{dimension.capitalize(): e.value, "Spend": e.spend,
                  "Opportunities": e.opportunities, "Wins": e.wins, "Revenue": e.revenue,
                  "CAC": e.cac, "Cost per opportunity": e.cost_per_opportunity, "ROI": e.roi,

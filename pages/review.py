@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui import format as fmt
+from dashboard.ui import lazy
 from dashboard.ui.context import actor, fiscal_year, notice, show_notice, shown_refusals, tandem
 from dashboard.ui.filters import line_filter
 from dashboard.ui.format import count, percent, state
@@ -96,21 +97,26 @@ if who.head_of and not locked:
                 result = review.return_lines(who, year, name, where, comment)
                 notice(f"Returned {count(result.lines)} line(s) to their owner.")
 
+def submit_form() -> None:
+    budget = t.budget(year, name)
+    first, last = budget.month_range()
+    with st.form("submit_form", clear_on_submit=True):
+        mine = " and ".join(sorted(who.owners))
+        st.markdown(f"**Submit the draft and returned lines that match** (with no owner"
+                    f" picked: your lines, {mine})")
+        where = line_filter(st, budget.options(), first, last, "submit", columns=3)
+        if st.form_submit_button("Submit draft and returned lines"):
+            with shown_refusals():
+                result = review.submit(who, year, name, where)
+                notice(f"Submitted {count(result.lines)} line{'' if result.lines == 1 else 's'}"
+                       " for review.")
+
+
 # -- submit ------------------------------------------------------------------------------------
 if access.allowed(who, "submit") and not locked:
-    with st.expander("Submit my department's lines for review"):
-        budget = t.budget(year, name)
-        first, last = budget.month_range()
-        with st.form("submit_form", clear_on_submit=True):
-            mine = " and ".join(sorted(who.owners))
-            st.markdown(f"**Submit the draft and returned lines that match** (with no owner"
-                        f" picked: your lines, {mine})")
-            where = line_filter(st, budget.options(), first, last, "submit", columns=3)
-            if st.form_submit_button("Submit draft and returned lines"):
-                with shown_refusals():
-                    result = review.submit(who, year, name, where)
-                    notice(f"Submitted {count(result.lines)} line{'' if result.lines == 1 else 's'}"
-                           " for review.")
+    with lazy.expander("Submit my department's lines for review", key="submit_box") as box:
+        if box.open:
+            submit_form()
 
 # -- lock / reopen ------------------------------------------------------------------------------
 if locked and access.allowed(who, "reopen"):
@@ -141,10 +147,9 @@ if threads:
 else:
     st.caption("No open thread.")
 
-# Keyed, and open while a line is asked for: entering a number must not fold it away.
-with st.expander("A line's history and comments", key="history_expander",
-                 expanded=st.session_state.get("history_line") is not None):
-    line_id = line_history(t, "history_line")
+# Keyed, so it stays open while a line is asked for: entering a number must not fold it away.
+with lazy.expander("A line's history and comments", key="history_expander") as box:
+    line_id = line_history(t, "history_line") if box.open else None
     if line_id is not None and access.allowed(who, "comment"):
         with st.form("comment_form", clear_on_submit=True):
             body = st.text_area("Add a comment", key="comment_body")

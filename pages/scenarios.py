@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.ui import lazy
 from dashboard.ui import scenario_forms as forms
 from dashboard.ui.context import actor, fiscal_year, show_notice, tandem
 from dashboard.ui.format import format_money, state, table
@@ -52,11 +53,15 @@ cannot_change = access.scenario_refusal(actor(), "change_lines", now)
 labels = ["Manage", *([] if cannot_change else LINE_TABS), "Funnel assumptions"]
 if cannot_change:
     st.caption(f"Scale, shift, split, lock lines and edit lines are not offered: {cannot_change}.")
-tabs = st.tabs(labels, key="scenario_tab", on_change="rerun")
-with tabs[0]:
-    forms.manage(t, year, name, now)
-for tab, label in zip(tabs[1:-1], labels[1:-1], strict=True):
+# Only the open tab is built: the others' forms and tables cost the server as much as the
+# rest of the page together.
+for tab, label in zip(lazy.tabs(labels, key="scenario_tab"), labels, strict=True):
+    if not tab.open:
+        continue
     with tab:
-        LINE_TABS[label](t, budget)
-with tabs[-1]:
-    forms.assumptions(t, year, name, now)
+        if label == "Manage":
+            forms.manage(t, year, name, now)
+        elif label in LINE_TABS:
+            LINE_TABS[label](t, budget)
+        else:
+            forms.assumptions(t, year, name, now)

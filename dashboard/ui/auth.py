@@ -13,6 +13,7 @@ import json
 
 import streamlit as st
 
+from dashboard.ui import lazy
 from planning import Tandem
 from planning.errors import Refused
 from planning.people import People, Person, SignInThrottled
@@ -142,8 +143,14 @@ def _client() -> str | None:
 
 def password_form(t: Tandem, person: Person) -> None:
     """A person changes their own password, proving it with the current one."""
-    with st.sidebar.expander("Change my password", icon=":material/key:"), \
-            st.form("change_password", clear_on_submit=True):
+    with lazy.expander("Change my password", key="password_box", where=st.sidebar,
+                       icon=":material/key:") as box:
+        if box.open:
+            _password_fields(t, person)
+
+
+def _password_fields(t: Tandem, person: Person) -> None:
+    with st.form("change_password", clear_on_submit=True):
         old = st.text_input("Current password", type="password", key="pw_old")
         new = st.text_input("New password", type="password", key="pw_new")
         again = st.text_input("New password again", type="password", key="pw_again")

@@ -85,3 +85,10 @@ def assert_numeric(element, *columns: str) -> None:
     for name in columns:
         assert pd.api.types.is_numeric_dtype(frame[name]), (name, frame[name].dtype)
         assert formats.get(name), (name, formats)
+
+
+def unfold(at: AppTest, key: str, tab: str | None = None) -> AppTest:
+    """Open the lazily built expander `key`, or show tab `tab` of the lazy tabs `key`, as a
+    click does: the page reruns with it open (dashboard/ui/lazy.py)."""
+    at.session_state[key] = True if tab is None else tab
+    return at.run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, signed_in
+from tests.app.conftest import APP, signed_in, unfold
 
 
 def _attempt(at: AppTest, name: str, password: str) -> AppTest:
@@ -26,7 +26,7 @@ def test_repeated_wrong_passwords_are_held_with_a_clear_message(store_file):
 
 
 def test_a_person_changes_their_own_password(store_file):
-    at = signed_in("Marco Marketing")
+    at = unfold(signed_in("Marco Marketing"), "password_box")
     at.text_input(key="pw_old").set_value("marketing-demo-2026")
     at.text_input(key="pw_new").set_value("a-new-password-2026")
     at.text_input(key="pw_again").set_value("a-new-password-2026")

@@ -13,7 +13,7 @@ from planning import agreements
 from planning.agreements import FIRST_TOUCH, target
 from planning.funnel_back import funnel_back
 from planning.kpi_values import targets
-from tests.app.conftest import metric, open_page, signed_in, table
+from tests.app.conftest import metric, open_page, signed_in, table, unfold
 
 Y = 2026
 MARCH = target(Y, "mqls", "2026-03")
@@ -40,7 +40,7 @@ def _propose(at: AppTest, kpi: str, period: str, value: str, label: str) -> AppT
 
 def test_a_head_proposes_a_target_and_the_other_head_agrees_on_the_kpi_page(store_file):
     store = _store(store_file)
-    at = open_page(signed_in("Marco Marketing"), "kpis.py")
+    at = unfold(open_page(signed_in("Marco Marketing"), "kpis.py"), "targets_expander")
     shown = table(at, "KPI", "Period", "In force", "How it came into force", "Proposed")
     assert len(shown.value) == len(agreements.targets_standing(store, Y))
     revenue = shown.value[(shown.value["KPI"] == "Revenue") & (shown.value["Period"] == "2026")]
@@ -62,7 +62,7 @@ def test_a_head_proposes_a_target_and_the_other_head_agrees_on_the_kpi_page(stor
     assert "Agree" not in [b.label for b in at.button]
     assert at.multiselect(key="targets_withdraw_pick").options == ["MQLs 2026-03: 1,200"]
 
-    at = open_page(signed_in("Sofia Sales"), "kpis.py")
+    at = unfold(open_page(signed_in("Sofia Sales"), "kpis.py"), "targets_expander")
     assert at.multiselect(key="targets_agree_pick").value == ["MQLs 2026-03"]
     _button(at, "Agree").click().run()
     assert not at.exception
@@ -74,7 +74,7 @@ def test_a_head_proposes_a_target_and_the_other_head_agrees_on_the_kpi_page(stor
 
 def test_the_executive_sets_a_target_at_once_and_a_viewer_only_reads(store_file):
     store = _store(store_file)
-    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at = unfold(open_page(signed_in("Erin Executive"), "kpis.py"), "targets_expander")
     _propose(at, "win_rate", "2026-Q4", "30%", "Set in force")
     assert at.success[0].value == ("1 target(s) now in force, set by the executive Erin Executive"
                                    " without agreement (the firm's decision).")
@@ -84,7 +84,7 @@ def test_the_executive_sets_a_target_at_once_and_a_viewer_only_reads(store_file)
     assert list(row["In force"]) == ["30.0%"]
     assert list(row["How it came into force"])[0].endswith(", in force without agreement")
 
-    at = open_page(signed_in("Vic Viewer"), "kpis.py")
+    at = unfold(open_page(signed_in("Vic Viewer"), "kpis.py"), "targets_expander")
     assert table(at, "KPI", "Period", "In force") is not None
     labels = [b.label for b in at.button]
     assert not {"Propose", "Set in force", "Agree", "Withdraw"} & set(labels)

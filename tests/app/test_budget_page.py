@@ -13,6 +13,7 @@ from tests.app.conftest import (
     open_page,
     signed_in,
     table,
+    unfold,
 )
 
 
@@ -65,7 +66,7 @@ def test_line_table_is_paged_and_sorted(app):
 
 
 def test_the_executive_sets_the_pool(store_file):
-    app = signed_in("Erin Executive")
+    app = unfold(signed_in("Erin Executive"), "pool_box")
     app.text_input(key="pool_amount").set_value("7000000.00")
     app.button(key="FormSubmitter:pool_form-Set the pool").click().run()
     assert not app.exception
@@ -75,9 +76,11 @@ def test_the_executive_sets_the_pool(store_file):
 def test_only_an_executive_is_offered_the_pool(store_file):
     for name in ("Pat Planner", "Vic Viewer", "Sofia Sales"):
         at = signed_in(name)
+        at.session_state["pool_box"] = True  # were it there, it would be open
+        at.run()
         assert not [b for b in at.button if b.key == "FormSubmitter:pool_form-Set the pool"], name
         assert not [e for e in at.expander if e.label.startswith("Pool of")], name
-    at = signed_in("Erin Executive")
+    at = unfold(signed_in("Erin Executive"), "pool_box")
     assert at.button(key="FormSubmitter:pool_form-Set the pool")
 
 
@@ -111,7 +114,7 @@ def test_picking_a_page_folds_the_sidebar_on_a_phone(app):
 
 
 def test_refuses_a_malformed_pool(store_file):
-    app = signed_in("Erin Executive")
+    app = unfold(signed_in("Erin Executive"), "pool_box")
     app.text_input(key="pool_amount").set_value("7,000,000")
     app.button(key="FormSubmitter:pool_form-Set the pool").click().run()
     assert "not a plain amount" in app.error[0].value

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from planning.forecast import estimate, forecasts
 from planning.money import format_money
-from tests.app.conftest import assert_numeric, metric, open_page, signed_in, table
+from tests.app.conftest import assert_numeric, metric, open_page, signed_in, table, unfold
 
 
 def _store(store_file):
@@ -132,7 +132,7 @@ def test_a_head_scales_the_forecast_of_a_filter(store_file):
 
     store = _store(store_file)
     before = sum(ln.line.amount for ln in open_lines(store, 2026, ["sales"]))
-    at = open_page(signed_in("Sofia Sales"), "forecast.py")
+    at = unfold(open_page(signed_in("Sofia Sales"), "forecast.py"), "forecast_ops_box")
     at.number_input(key="forecast_scale_pct").set_value(10.0)
     _button(at, "Scale").click().run()
     assert not at.exception

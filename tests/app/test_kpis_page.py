@@ -12,6 +12,7 @@ from tests.app.conftest import (
     open_page,
     signed_in,
     table,
+    unfold,
 )
 
 
@@ -23,7 +24,7 @@ def _card(store_file, period, where=None):
 
 
 def test_opens_on_the_year_to_date(store_file):
-    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at = unfold(open_page(signed_in("Erin Executive"), "kpis.py"), "thresholds_box")
     card = _card(store_file, "2026-YTD")
     assert at.title[0].value == "Joint KPIs · FY2026"
     assert metric(at, "Revenue") == "$21.22M"
@@ -58,7 +59,7 @@ def test_an_executive_changes_the_status_thresholds(store_file):
     from planning import audit
     from planning.kpi_values import Thresholds, thresholds
 
-    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at = unfold(open_page(signed_in("Erin Executive"), "kpis.py"), "thresholds_box")
     card = _card(store_file, "2026-YTD")
     reached = card["revenue"].attainment
     assert reached is not None
@@ -81,7 +82,7 @@ def test_inconsistent_thresholds_are_refused_on_the_page(store_file):
     from dashboard.ui.context import open_tandem
     from planning.kpi_values import DEFAULT_THRESHOLDS, thresholds
 
-    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at = unfold(open_page(signed_in("Erin Executive"), "kpis.py"), "thresholds_box")
     at.number_input(key="amber_pct").set_value(120.0)  # above green's 100
     at.button[0].click()
     at.run()
@@ -139,7 +140,7 @@ def _view(store_file):
 
 
 def test_a_tile_and_its_target_read_alike(store_file):
-    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at = unfold(open_page(signed_in("Erin Executive"), "kpis.py"), "thresholds_box")
     card = _card(store_file, "2026-YTD")
     badges = [c.value for c in at.caption if "badge[" in c.value]
     revenue = card["revenue"]
@@ -162,7 +163,7 @@ def test_lines_over_plan_beyond_the_thresholds_are_listed(store_file):
     from planning.overspend import overspent
 
     over = overspent(open_tandem(str(store_file)).store, 2026)
-    at = open_page(signed_in("Erin Executive"), "kpis.py")
+    at = unfold(open_page(signed_in("Erin Executive"), "kpis.py"), "overspent_box")
     label = next(e.label for e in at.expander if e.label.startswith("Over plan"))
     assert label.startswith(f"Over plan: {len(over):,} line-month(s) of FY2026")
     shown = table(at, "Over", "Planned", "Actual").value

@@ -4,7 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from planning.money import format_money
-from tests.app.conftest import assert_numeric, column_formats, open_page, signed_in, table
+from tests.app.conftest import (
+    assert_numeric,
+    column_formats,
+    open_page,
+    signed_in,
+    table,
+    unfold,
+)
 from tests.conftest import sign_off_everything
 
 
@@ -29,6 +36,7 @@ def test_clone_then_scale_marketing(app, store_file):
                         table(at, "Scenario", "Status").value["Status"], strict=True))
     assert statuses["baseline"] == "Adopted · Open" and statuses["stretch"] == "Open"
     assert at.selectbox(key="working").value == "stretch"
+    unfold(at, "scenario_tab", "Scale")
     at.multiselect(key="scale_owner").set_value(["marketing"])
     at.number_input(key="scale_percent").set_value(10.0)
     at.button(key="FormSubmitter:scale_form-Scale").click().run()
@@ -47,6 +55,7 @@ def test_shift_keeps_the_total_and_compare_shows_it(app, store_file):
     t.scenario_ops.clone(2026, "baseline", "search", "test")
     at = open_page(app, "scenarios.py")
     at.selectbox(key="working").set_value("search").run()
+    unfold(at, "scenario_tab", "Shift")
     at.text_input(key="shift_amount").set_value("50000.00")
     at.multiselect(key="shift_from_channel").set_value(["Trade shows"])
     at.multiselect(key="shift_to_channel").set_value(["Paid search"])
@@ -108,8 +117,7 @@ def test_an_operation_keeps_its_tab_open(app, store_file):
     _tandem(store_file).scenario_ops.clone(2026, "baseline", "stretch", "test")
     at = open_page(app, "scenarios.py")
     at.selectbox(key="working").set_value("stretch").run()
-    at.session_state["scenario_tab"] = "Scale"  # the person opened the Scale tab
-    at.run()
+    unfold(at, "scenario_tab", "Scale")  # the person opened the Scale tab
     at.multiselect(key="scale_owner").set_value(["marketing"])
     at.button(key="FormSubmitter:scale_form-Scale").click().run()
     assert not at.exception, at.exception
@@ -127,6 +135,7 @@ def test_the_executive_is_offered_only_what_an_executive_may_do(store_file):
     assert not [f for f in at.button if f.key and "scale_form" in f.key]
     assert any("not offered: Erin Executive (executive) may not change budget lines" in c.value
                for c in at.caption)
+    unfold(at, "scenario_tab", "Funnel assumptions")
     assert any(c.value.startswith("Overrides: Erin Executive (executive) may not override")
                for c in at.caption)
 
@@ -165,7 +174,8 @@ def test_locked_scenario_disables_rename_and_lock_with_the_reason(app, store_fil
 def test_a_head_is_offered_only_the_assumptions_of_their_side(store_file):
     from planning.projection import SPEC
 
-    at = open_page(signed_in("Marco Marketing"), "scenarios.py")
+    at = unfold(open_page(signed_in("Marco Marketing"), "scenarios.py"), "scenario_tab",
+                "Funnel assumptions")
     offered = at.selectbox(key="assumption_pick").options
     assert offered
     owners = {SPEC[name].owner for name in SPEC}
@@ -176,7 +186,7 @@ def test_a_head_is_offered_only_the_assumptions_of_their_side(store_file):
 
 
 def test_assumptions_are_numbers_rates_apart_from_amounts(app):
-    at = open_page(app, "scenarios.py")
+    at = unfold(open_page(app, "scenarios.py"), "scenario_tab", "Funnel assumptions")
     rates = [d for d in at.dataframe if column_formats(d).get("Value") == "%.1f%%"]
     amounts = [d for d in at.dataframe if column_formats(d).get("Value") == "dollar"]
     assert rates and amounts

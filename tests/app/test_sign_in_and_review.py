@@ -15,6 +15,7 @@ from tests.app.conftest import (
     open_page,
     signed_in,
     table,
+    unfold,
 )
 
 PAGE_FILES = ["budget.py", "scenarios.py", "compare.py", "review.py", "import_data.py"]
@@ -91,6 +92,7 @@ def test_a_head_submits_their_lines_without_picking_an_owner(store_file):
     lines and leaves marketing's as drafts."""
     at = open_page(signed_in("Sofia Sales"), "review.py")
     at.selectbox(key="review_scenario").set_value("Digital shift").run()
+    unfold(at, "submit_box")
     at.button(key="FormSubmitter:submit_form-Submit draft and returned lines").click().run()
     assert not at.exception and not at.error
     assert "Submitted 2,016 line" in at.success[0].value
@@ -108,7 +110,7 @@ def test_a_lines_history_shows_the_import_that_changed_it_and_both_sign_offs(sto
         " WHERE s.name = 'baseline' AND l.owner = 'joint' AND l.category = 'Events'"
         " AND l.funnel_stage = 'preference' AND l.channel = 'Trade shows'"
         " AND l.region = 'EMEA' AND l.month = DATE '2026-03-01'")
-    at = open_page(signed_in("Vic Viewer"), "review.py")
+    at = unfold(open_page(signed_in("Vic Viewer"), "review.py"), "history_expander")
     at.number_input(key="history_line").set_value(line).run()
     assert not at.exception
     history = next(d.value for d in at.dataframe if "Amount before" in d.value.columns)

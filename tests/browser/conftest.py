@@ -360,6 +360,17 @@ def choose(page, key: str, option: str) -> None:
     expect(page.locator(f".st-key-{key} input")).to_have_value(option)
 
 
+def unfold(page, label: str, *, tab: bool = False) -> None:
+    """Open the expander (or, with `tab`, the tab) with this label. The app builds its content
+    only when it is shown (dashboard/ui/lazy.py), so the click reruns the page: wait for it."""
+    wait_idle(page)
+    target = (page.get_by_role("tab", name=label) if tab
+              else page.get_by_text(label, exact=True))
+    expect(target).to_have_count(1)  # not while a rerun still shows the old page too
+    with rerun(page):
+        target.click()
+
+
 def upload(page, path) -> None:
     """Give the page's file uploader this file and wait for the run that reads it."""
     wait_idle(page)

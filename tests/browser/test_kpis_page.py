@@ -7,7 +7,17 @@ import sys
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, choose, click, fill, go_to, screenshot, sign_in, wait_idle
+from tests.browser.conftest import (
+    ROOT,
+    choose,
+    click,
+    fill,
+    go_to,
+    screenshot,
+    sign_in,
+    unfold,
+    wait_idle,
+)
 from tests.browser.test_budget_and_import import tile
 
 
@@ -32,10 +42,10 @@ def test_a_tile_agrees_with_the_command(server, page, tmp_path):
 
 
 def _set_on_track_from(page, percent: str) -> None:
-    wait_idle(page)
     box = page.locator(".st-key-green_pct input")
-    if not box.is_visible():  # the expander opens in the browser alone: no rerun
-        page.get_by_text("Status thresholds", exact=True).click()
+    wait_idle(page)
+    if not box.is_visible():
+        unfold(page, "Status thresholds")
         expect(box).to_be_visible()
     fill(page, "green_pct", percent)
     click(page, "Change the thresholds")

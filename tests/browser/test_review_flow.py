@@ -11,7 +11,7 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
     sign_out,
-    wait_idle,
+    unfold,
 )
 
 
@@ -19,9 +19,8 @@ def test_marketing_signs_off_a_sales_line_the_sales_head_cannot(draft_server, pa
     sign_in(page, draft_server, "Sofia Sales", "sales-demo-2026")
     go_to(page, "Review")
     expect(page.get_by_role("heading", name="Review · FY2026")).to_be_visible()
-    wait_idle(page)
-    page.get_by_text("Submit my department's lines for review").click()  # an expander
-    expect(page.locator(".st-key-submit_owner input")).to_be_visible()  # opened, not opening
+    unfold(page, "Submit my department's lines for review")
+    expect(page.locator(".st-key-submit_owner input")).to_be_visible()
     pick(page, "submit_owner", "sales")
     pick(page, "submit_channel", "Field sales")
     pick(page, "submit_region", "EMEA")

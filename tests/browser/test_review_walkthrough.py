@@ -15,8 +15,8 @@ from tests.browser.conftest import (
     screenshot,
     sign_in,
     sign_out,
+    unfold,
     upload,
-    wait_idle,
 )
 
 PEOPLE = {"Pat Planner": "planner-demo-2026", "Sofia Sales": "sales-demo-2026",
@@ -30,8 +30,7 @@ def review_as(page, draft_server, name):
 
 
 def submit_all(page):
-    wait_idle(page)
-    page.get_by_text("Submit my department's lines for review").click()  # an expander
+    unfold(page, "Submit my department's lines for review")
     click(page, "Submit draft and returned lines")
     expect(page.get_by_text(re.compile(r"^Submitted [\d,]+ lines? for review\.$"))).to_be_visible()
 
