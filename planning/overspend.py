@@ -37,16 +37,20 @@ class Overspend:
                 f" {money(self.planned)} planned ({money(self.over)} over)")
 
 
-def overspent(store: Store, year: int) -> list[Overspend]:
+def overspent(store: Store, year: int) -> tuple[Overspend, ...]:
     """Every line and month of the fiscal year over its plan beyond both thresholds, the
-    largest overspend first."""
+    largest overspend first (kept per store revision: the KPI page asks on every rerun)."""
+    return store.reads.get(("overspent", year), lambda: _overspent(store, year))
+
+
+def _overspent(store: Store, year: int) -> tuple[Overspend, ...]:
     months = fiscal_months(store, year)
     share, amount = thresholds(store)
     with store.cursor() as cur:  # a year with no plan yet: all of its spend is unplanned
         rows = cur.execute(sql.OVERSPENT, [adopted_id(cur, year), months[0], months[-1]]
                            ).fetchall()
     lines = [Overspend(*r[:6], Decimal(r[6]), Decimal(r[7])) for r in rows]
-    return [line for line in lines if beyond(line.over, line.planned, share, amount)]
+    return tuple(line for line in lines if beyond(line.over, line.planned, share, amount))
 
 
 SHOWN = 10  # lines a summary lists; the rest are counted

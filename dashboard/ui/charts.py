@@ -8,12 +8,14 @@ Altair chart and validating it against the schema was about 40% of a page's CPU 
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import altair as alt
 import pandas as pd
-import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from dashboard.ui.format import axis_format
 from planning.kpi_views import OUTCOME_FUNNEL
@@ -28,13 +30,45 @@ NAMES = alt.Axis(labelLimit=0)
 
 
 def kept(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., dict]:
-    """The builder's spec, computed once per arguments (the schema was checked in the tests)."""
+    """The builder's spec, computed once per arguments (the schema was checked in the tests).
 
-    @st.cache_data(show_spinner=False, max_entries=512)
+    Kept in this process by the arguments' own hash: Streamlit's cache hashed every row of a
+    chart's data in Python and copied the spec out on each call, together a tenth of the KPI
+    page's CPU. The spec's data is kept as the Arrow bytes Streamlit sends, so a rerun does
+    not convert it again. Streamlit copies a spec before it changes one, so one kept spec
+    serves every session."""
+
+    @functools.wraps(build)
     def spec(*args, **kwargs) -> dict:
-        return build(*args, **kwargs).to_dict(validate=False)
+        key = (build.__name__, _hashable(args), _hashable(kwargs))
+        with _SPECS_LOCK:
+            found = _SPECS.get(key)
+            if found is not None:
+                _SPECS.move_to_end(key)
+                return found
+        made = build(*args, **kwargs).to_dict(validate=False)
+        for name, rows in made.get("datasets", {}).items():
+            made["datasets"][name] = convert_anything_to_arrow_bytes(rows)
+        with _SPECS_LOCK:
+            _SPECS[key] = made
+            while len(_SPECS) > MAX_SPECS:
+                _SPECS.popitem(last=False)
+        return made
 
-    return functools.wraps(build)(spec)
+    return spec
+
+
+MAX_SPECS = 512
+_SPECS: OrderedDict[tuple, dict] = OrderedDict()
+_SPECS_LOCK = threading.Lock()
+
+
+def _hashable(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
 
 
 def _frame(rows: Sequence[tuple], columns: list[str]) -> pd.DataFrame:
