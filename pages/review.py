@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 from datetime import date, datetime, timedelta
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.ui import format as fmt
@@ -40,12 +39,13 @@ show_notice()
 
 # -- where the scenario stands ------------------------------------------------------------------
 status = review.status(year, name)
-counts = pd.DataFrame(status, columns=["Owner", "Status", "Lines", "Amount"])
 STATES = ("draft", "returned", "submitted", "signed_off")
-by_owner = counts.pivot_table(index="Owner", columns="Status", values="Lines", fill_value=0,
-                              aggfunc="sum")
-total = int(counts["Lines"].sum())
-signed = int(counts.loc[counts["Status"] == "signed_off", "Lines"].sum())
+by_owner: dict[str, dict[str, int]] = {}
+for owner, line_state, lines, _amount in status:
+    of_owner = by_owner.setdefault(owner, dict.fromkeys(STATES, 0))
+    of_owner[line_state] = of_owner.get(line_state, 0) + int(lines)
+total = sum(int(lines) for *_, lines, _amount in status)
+signed = sum(int(lines) for _o, line_state, lines, _a in status if line_state == "signed_off")
 # Short figures and labels that fit a tile at any width; the whole count is in the delta line.
 tiles = st.container(horizontal=True)
 tiles.metric("Lines signed off", count(signed), border=True,
@@ -58,9 +58,8 @@ tiles.metric("Waiting for marketing head", count(review.waiting(year, name, "mar
              border=True, help="Submitted sales and joint lines without the marketing head's"
              " sign-off.")
 tiles.metric("Plan", state("locked" if locked else "open"), border=True)
-fmt.table(st, [{"Owner": owner} | {state(s): int(by_owner.loc[owner, s])
-                                   if s in by_owner else 0 for s in STATES}
-               for owner in by_owner.index], key="status_table",
+fmt.table(st, [{"Owner": owner} | {state(s): of_owner[s] for s in STATES}
+               for owner, of_owner in sorted(by_owner.items())], key="status_table",
           kinds={state(s): "count" for s in STATES})
 
 variance_summary(t, year)

@@ -192,6 +192,11 @@ class People:
     def active(self, name: str) -> Person | None:
         """The person, if they exist and may still act (not disabled, not removed): the app
         checks its signed-in person with this on every page, so a disable takes effect at once."""
+        # Kept per store revision, which every change to people bumps: a disable still takes
+        # effect on the next rerun.
+        return self.store.reads.get(("active person", name), lambda: self._active(name))
+
+    def _active(self, name: str) -> Person | None:
         row = self.store.query(f"{PERSON} WHERE{NAMED} AND NOT disabled{ACTIVE}{EXACT_FIRST}",
                                [name, name])
         return Person(*row[0]) if row else None
@@ -322,13 +327,17 @@ class People:
     def demo_accounts(self) -> list[str]:
         """People who can still sign in with a password the README publishes: while there are
         any, anyone who reads the README can sign in to this store. A person leaves the list
-        when their password changes or they are removed or disabled. One small read."""
+        when their password changes or they are removed or disabled. Every page asks: kept per
+        store revision, which those changes bump."""
+        return list(self.store.reads.get(("demo accounts",), self._demo_accounts))
+
+    def _demo_accounts(self) -> tuple[str, ...]:
         names = self.store.scalar("SELECT value FROM settings WHERE key = ?", [DEMO_SETTING])
         if not names:
-            return []
+            return ()
         live = {r[0] for r in self.store.query(
             f"SELECT name FROM people WHERE NOT disabled AND password_hash IS NOT NULL{ACTIVE}")}
-        return [n for n in json.loads(names) if n in live]
+        return tuple(n for n in json.loads(names) if n in live)
 
 
 def _check_length(password: str | None) -> None:

@@ -120,7 +120,12 @@ def beyond(variance: Decimal, planned: Decimal, share: Decimal, amount: Decimal)
 
 
 def variances(store: Store, year: int, as_of: date | None = None) -> Variances:
-    """Every group's closed-month variance, with its explanation as of that month."""
+    """Every group's closed-month variance, with its explanation as of that month (kept per
+    store revision: the Review page asks on every rerun)."""
+    return store.reads.get(("variances", year, as_of), lambda: _variances(store, year, as_of))
+
+
+def _variances(store: Store, year: int, as_of: date | None) -> Variances:
     share, amount = thresholds(store)
     closed_to = as_of_month(store, year, as_of)
     if closed_to is None:
