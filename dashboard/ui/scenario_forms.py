@@ -232,10 +232,13 @@ def edit_lines(t: Tandem, budget: Budget) -> None:
             "Description": st.column_config.TextColumn(max_chars=200)})
     before = {ln.id: ln for ln in lines}
     edits = []
-    for line_id, row in edited.iterrows():
+    # Only the rows whose cells differ are read one by one (200 rows each rerun otherwise).
+    touched = edited.index[(edited["Amount"] != frame["Amount"])
+                           | (edited["Description"] != frame["Description"])]
+    for line_id in touched:
         old = before[line_id]
-        amount = Decimal(str(row["Amount"])).quantize(CENT)
-        text = row["Description"] or None
+        amount = Decimal(str(edited.at[line_id, "Amount"])).quantize(CENT)
+        text = edited.at[line_id, "Description"] or None
         if (amount, text) != (old.amount, old.description):
             edits.append(LineEdit(line_id, old.version, amount, text))
     change = sum((e.amount - before[e.line_id].amount for e in edits), ZERO)

@@ -192,3 +192,28 @@ def test_assumptions_are_numbers_rates_apart_from_amounts(app):
     assert rates and amounts
     assert_numeric(rates[0], "Value", "Default")
     assert_numeric(amounts[0], "Value", "Default")
+
+
+def test_a_planner_edits_a_line_amount_and_description_in_the_table(store_file):
+    t = _tandem(store_file)
+    t.scenario_ops.clone(2026, "baseline", "edits", "test")
+    at = open_page(signed_in("Pat Planner"), "scenarios.py")
+    at.selectbox(key="working").set_value("edits").run()
+    unfold(at, "scenario_tab", "Edit lines")
+    shown = at.data_editor[0].value
+    assert len(shown) == 200  # the largest matching lines
+    first, second = shown.index[0], shown.index[1]
+    at.session_state["edit_lines"] = {
+        "edited_rows": {0: {"Amount": float(shown.at[first, "Amount"]) + 100.25},
+                        1: {"Description": "Moved to the spring fair"}},
+        "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+    assert next(m.value for m in at.metric if m.label == "Lines edited") == "2"
+    assert next(m.value for m in at.metric if m.label == "Change") == "$100.25"
+    at.button(key="save_edits").click().run()
+    assert not at.exception, at.exception
+    lines = {ln.id: ln for ln in t.budget(2026, "edits").lines(sort="amount", page_size=200)}
+    assert lines[int(first)].amount == Decimal(str(shown.at[first, "Amount"])) + Decimal("100.25")
+    assert lines[int(second)].description == "Moved to the spring fair"
+    assert lines[int(second)].amount == Decimal(str(shown.at[second, "Amount"]))
