@@ -658,6 +658,9 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1_000_000,
                         help="lines of the large scenario (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reference-runs", type=int, default=2,
+                        help="un-killed runs per operation for its before and after (default 2:"
+                             " two must agree, or the digest could not tell them apart)")
     parser.add_argument("--triggers", default=",".join(TRIGGERS),
                         help=f"when to kill, taken in turn (default {','.join(TRIGGERS)})")
     parser.add_argument("--workdir", type=Path,
@@ -679,6 +682,7 @@ def main() -> int:
         if set(triggers) - set(TRIGGERS):
             parser.error(f"unknown triggers; use {', '.join(TRIGGERS)}")
         tallies = run(ops, args.trials, args.lines, args.seed, work, triggers=triggers,
+                      ref_runs=args.reference_runs,
                       progress=len(ops) * len(triggers), log=lambda line: print(line, flush=True))
         print(report(tallies))
         print(f"{sum(t.trials for t in tallies.values())} trials in"
