@@ -4,7 +4,10 @@
     python3 bench/load.py --shape burst [--sessions 20] [--repeats 3]
     options: --plan-lines 1000000 (a big plan in the store), --url http://host:port [--pid PID]
              (a running app instead of a new one), --browsers K (a few real Chromium sessions
-             alongside, as a cross-check), --out FILE
+             alongside, as a cross-check), --out FILE,
+             --db postgresql://USER:PW@HOST:PORT/DB --processes 2 (the demo firm in a new
+             database on that PostgreSQL server, N app processes on it, sessions spread round
+             robin as a proxy with sticky sessions would; a return visit reaches another process)
 
 Unless `--url` is given it starts `python3 -m streamlit run dashboard/app.py` itself, headless on
 a free port, on a new store made with `tandem init --demo` (the demo firm), plus with
@@ -59,6 +62,7 @@ import math
 import os
 import random
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -208,14 +212,19 @@ class User:
 
 # -- shapes -----------------------------------------------------------------------------------
 class Bench:
-    def __init__(self, args, url: str, pid: int | None, watcher: sp.Watcher | None) -> None:
-        self.args, self.url, self.pid, self.watcher = args, url, pid, watcher
+    def __init__(self, args, urls: list[str], pids: list[int], watcher: sp.Watcher | None
+                 ) -> None:
+        self.args, self.urls, self.pids, self.watcher = args, urls, pids, watcher
         self.tally = Tally()
         self.phases: dict[str, dict] = {}
 
     def browsers_cpu(self) -> float:
         """CPU-seconds of this process's children other than the server (the browsers)."""
-        return sum(sp.cpu_seconds(p) for p in sp.children(os.getpid()) if p != self.pid)
+        return sum(sp.cpu_seconds(p) for p in sp.children(os.getpid()) if p not in self.pids)
+
+    def url(self, index: int) -> str:
+        """The app process session `index` talks to: round robin, as a proxy spreads people."""
+        return self.urls[index % len(self.urls)]
 
     def rss_mib(self) -> float | None:
         return round(self.watcher.now() / sp.MIB, 1) if self.watcher else None
@@ -225,7 +234,7 @@ class Bench:
         before = self.rss_mib()
         if self.watcher:
             self.watcher.phase(name)
-        cpu0 = sp.cpu_seconds(self.pid) if self.pid else None
+        cpu0 = sp.cpu_seconds(*self.pids) if self.pids else None
         machine0, driver0 = sp.machine_busy_seconds(), driver_cpu()
         runs0, browsers0 = self.tally.count(), self.browsers_cpu()
         start = time.perf_counter()
@@ -241,7 +250,7 @@ class Bench:
         if self.watcher:
             info["rss_peak_mib"] = round(self.watcher.peaks[name] / sp.MIB, 1)
         if cpu0 is not None:
-            cpu = sp.cpu_seconds(self.pid) - cpu0
+            cpu = sp.cpu_seconds(*self.pids) - cpu0
             info |= {"server_cpu_s": round(cpu, 2),
                      "server_cpu_s_per_session": round(cpu / max(1, sessions), 3),
                      "server_cpu_s_per_run": round(cpu / max(1, info["runs"]), 3),
@@ -301,7 +310,8 @@ class Bench:
         with_cookie = [u for u in users if COOKIE_NAME in u.session.cookies and not u.broken]
         if not with_cookie:
             return
-        again = [User(u.index, self.url, self.tally) for u in with_cookie]
+        # With several processes, the new tab reaches another one: the session is the store's.
+        again = [User(u.index, self.url(u.index + 1), self.tally) for u in with_cookie]
         for new, old in zip(again, with_cookie, strict=True):
             new.session.cookies = dict(old.session.cookies)
 
@@ -317,7 +327,7 @@ class Bench:
         await asyncio.gather(*(u.close() for u in again))
 
     async def run(self) -> list[User]:
-        users = [User(i, self.url, self.tally) for i in range(self.args.sessions)]
+        users = [User(i, self.url(i), self.tally) for i in range(self.args.sessions)]
         try:
             if self.args.shape == "steady":
                 await self.steady(users)
@@ -332,10 +342,34 @@ class Bench:
 BIG_SCENARIO = "generated"
 
 
-def make_store(workdir: Path, plan_lines: int, root: Path) -> Path:
+def new_database(server: str) -> str:
+    """A new, empty database on the PostgreSQL server of URL `server`: its URL. Processes on a
+    PostgreSQL store share one audit key, made here for the run unless one is set."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{LOAD_DATABASE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{LOAD_DATABASE}"')
+    os.environ.setdefault("TANDEM_AUDIT_KEY", secrets.token_hex(32))
+    return f"{server.rpartition('/')[0]}/{LOAD_DATABASE}"
+
+
+def drop_database(server: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+LOAD_DATABASE = "tandem_load_bench"
+
+
+def make_store(workdir: Path, plan_lines: int, root: Path, database: str | None = None
+               ) -> Path | str:
     """A new store with the demo firm (`tandem init --demo`), plus with `plan_lines` a generated
-    plan of that many lines imported with `tandem import plan`."""
-    store = workdir / "tandem.duckdb"
+    plan of that many lines imported with `tandem import plan`: a DuckDB file in `workdir`, or
+    the PostgreSQL `database` (a URL)."""
+    store = database or workdir / "tandem.duckdb"
     tandem = [sys.executable, "-m", "planning.cli"]
     start = time.perf_counter()
     subprocess.run([*tandem, "init", "--db", str(store), "--demo"], check=True, cwd=root,
@@ -521,29 +555,39 @@ def driver_cpu() -> float:
 
 
 async def main_async(args) -> dict:
-    proc, workdir = None, None
+    procs, workdir, database = [], None, None
     if args.url:
-        url = args.url.rstrip("/")
-        pid = args.pid or sp.listening_pid(urlsplit(url).port or 80)
+        urls = [args.url.rstrip("/")]
+        pid = args.pid or sp.listening_pid(urlsplit(urls[0]).port or 80)
+        pids = [pid] if pid else []
         store = "attached"
     else:
         workdir = Path(tempfile.mkdtemp(prefix="tandem-load-"))
-        db = make_store(workdir, args.plan_lines, args.app_dir)
-        port = sp.free_port()
-        url = f"http://127.0.0.1:{port}"
-        proc = sp.start_app(db, port, workdir / "server.log", args.app_dir)
-        pid = proc.pid
-        store = (f"demo firm + {args.plan_lines:,} plan lines" if args.plan_lines
-                 else "demo firm")
+        if args.db:
+            database = new_database(args.db)
+        db = make_store(workdir, args.plan_lines, args.app_dir, database)
+        urls = []
+        for n in range(args.processes):
+            port = sp.free_port()
+            urls.append(f"http://127.0.0.1:{port}")
+            procs.append(sp.start_app(db, port, workdir / f"server-{n + 1}.log", args.app_dir))
+        pids = [p.pid for p in procs]
+        store = ("PostgreSQL, " if database else "") + (
+            f"demo firm + {args.plan_lines:,} plan lines" if args.plan_lines else "demo firm")
+        if args.processes > 1:
+            store += f", {args.processes} app processes"
+    url = " ".join(urls)
     loadavg_start = [round(x, 2) for x in os.getloadavg()]
     try:
-        sp.wait_healthy(url, proc)
-        warm = await warm_up(url)
-        print(f"app up at {url} (pid {pid}); first sign-in form {warm:.1f} s")
-        watcher = sp.Watcher(pid) if pid else None
-        bench = Bench(args, url, pid, watcher)
+        for n, address in enumerate(urls):
+            sp.wait_healthy(address, procs[n] if procs else None)
+        warm = max([await warm_up(address) for address in urls])
+        print(f"app up at {url} (pid {' '.join(map(str, pids))}); first sign-in form"
+              f" {warm:.1f} s")
+        watcher = sp.Watcher(pids) if pids else None
+        bench = Bench(args, urls, pids, watcher)
         cpu0, wall0 = driver_cpu(), time.perf_counter()
-        server_cpu0 = sp.cpu_seconds(pid) if pid else 0.0
+        server_cpu0 = sp.cpu_seconds(*pids)
         if watcher:
             watcher.__enter__()
         try:
@@ -556,19 +600,19 @@ async def main_async(args) -> dict:
                     done.set()
             work = [protocol_sessions()]
             if args.browsers:
-                work.append(browser_sessions(url, args.browsers, done, bench.tally))
+                work.append(browser_sessions(urls[0], args.browsers, done, bench.tally))
             await asyncio.gather(*work)
         finally:
             if watcher:
                 watcher.__exit__(None, None, None)
         wall = time.perf_counter() - wall0
-        server_cpu = sp.cpu_seconds(pid) - server_cpu0 if pid else 0.0
-        extra = {"url": url, "store": store, "server_pid": pid, "warm_up_s": round(warm, 2),
+        server_cpu = sp.cpu_seconds(*pids) - server_cpu0
+        extra = {"url": url, "store": store, "server_pid": pids, "warm_up_s": round(warm, 2),
                  "driver": {"cpu_s": round(driver_cpu() - cpu0, 2), "wall_s": round(wall, 1),
                             "cores_busy": round((driver_cpu() - cpu0) / wall, 3)},
                  "machine": {"cores": os.cpu_count(), "loadavg_start": loadavg_start,
                              "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
-                 "config": {k: v for k, v in vars(args).items() if k != "out"}}
+                 "config": {k: v for k, v in vars(args).items() if k not in ("out", "db")}}
         if watcher:
             extra["server"] = {"rss_peak_mib": round(watcher.peak / sp.MIB, 1),
                                "cpu_s": round(server_cpu, 1),
@@ -578,10 +622,13 @@ async def main_async(args) -> dict:
                                                     watcher.timeline]}
         return summarise(args, bench.tally, bench, extra)
     finally:
-        if proc is not None:
+        for proc in procs:
             sp.stop_app(proc)
+        if database:
+            drop_database(args.db, database)
+        if workdir is not None:
             if args.keep_log:
-                print(f"server log and store: {workdir}")
+                print(f"server logs and store: {workdir}")
             else:
                 shutil.rmtree(workdir, ignore_errors=True)
 
@@ -597,6 +644,10 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=1.0, help="burst: seconds between bursts")
     ap.add_argument("--plan-lines", type=int, default=0, help="add a plan of N lines first")
     ap.add_argument("--url", help="attach to a running app instead of starting one")
+    ap.add_argument("--db", help="a PostgreSQL server URL: the demo firm in a new database"
+                    " there (dropped after) instead of a DuckDB file")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="app processes on the one store, sessions spread round robin")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid (else found by port)")
     ap.add_argument("--app-dir", type=Path, default=sp.ROOT,
                     help="run the app of this checkout (e.g. an exported older commit)")

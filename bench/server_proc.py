@@ -27,9 +27,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(store: Path, port: int, log: Path, root: Path = ROOT) -> subprocess.Popen:
-    """`streamlit run dashboard/app.py` of the checkout at `root` on `store`, headless, its
-    output in `log`."""
+def start_app(store: Path | str, port: int, log: Path, root: Path = ROOT) -> subprocess.Popen:
+    """`streamlit run dashboard/app.py` of the checkout at `root` on `store` (a DuckDB file or
+    a PostgreSQL URL), headless, its output in `log`."""
     env = {**os.environ, "TANDEM_DB": str(store)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard" / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -106,9 +106,10 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def rss_bytes(pid: int) -> int:
+def rss_bytes(*pids: int) -> int:
+    """The resident memory of these processes and their descendants."""
     total = 0
-    for p in tree(pid):
+    for p in (q for pid in pids for q in tree(pid)):
         try:
             total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * PAGE
         except (OSError, IndexError, ValueError):
@@ -116,10 +117,11 @@ def rss_bytes(pid: int) -> int:
     return total
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of `pid`, its live descendants, and the children it has reaped."""
+def cpu_seconds(*pids: int) -> float:
+    """utime + stime of these processes, their live descendants, and the children they have
+    reaped."""
     total = 0
-    for p in tree(pid):
+    for p in (q for pid in pids for q in tree(pid)):
         try:
             stat = Path(f"/proc/{p}/stat").read_text()
         except OSError:
@@ -137,11 +139,12 @@ def machine_busy_seconds() -> float:
 
 
 class Watcher:
-    """Samples the RSS of a process tree every `interval` seconds; `phase(name)` starts a new
-    phase, whose peak is kept separately. Also keeps a 1-second timeline for the JSON."""
+    """Samples the RSS of process trees (the servers) every `interval` seconds, summed;
+    `phase(name)` starts a new phase, whose peak is kept separately. Also keeps a 1-second
+    timeline for the JSON."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        self.pid, self.interval = pid, interval
+    def __init__(self, pids: list[int], interval: float = 0.1) -> None:
+        self.pids, self.interval = pids, interval
         self.peaks: dict[str, int] = {}
         self.timeline: list[tuple[float, int]] = []
         self.samples = 0
@@ -160,10 +163,10 @@ class Watcher:
 
     def phase(self, name: str) -> None:
         self._phase = name
-        self.peaks.setdefault(name, rss_bytes(self.pid))
+        self.peaks.setdefault(name, rss_bytes(*self.pids))
 
     def now(self) -> int:
-        return rss_bytes(self.pid)
+        return rss_bytes(*self.pids)
 
     @property
     def peak(self) -> int:
@@ -172,7 +175,7 @@ class Watcher:
     def _run(self) -> None:
         last_mark = -1.0
         while not self._stop.is_set():
-            rss = rss_bytes(self.pid)
+            rss = rss_bytes(*self.pids)
             self.samples += 1
             phase = self._phase
             self.peaks[phase] = max(self.peaks.get(phase, 0), rss)
