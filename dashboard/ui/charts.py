@@ -46,13 +46,20 @@ def kept(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., dict]:
             if found is not None:
                 _SPECS.move_to_end(key)
                 return found
-        made = build(*args, **kwargs).to_dict(validate=False)
-        for name, rows in made.get("datasets", {}).items():
-            made["datasets"][name] = convert_anything_to_arrow_bytes(rows)
-        with _SPECS_LOCK:
-            _SPECS[key] = made
-            while len(_SPECS) > MAX_SPECS:
-                _SPECS.popitem(last=False)
+        # One builder at a time: sessions that ask at once for a chart not yet kept (twenty
+        # people opening the KPI page after a change) wait for one build, not make twenty.
+        with _BUILDING:
+            with _SPECS_LOCK:
+                found = _SPECS.get(key)
+            if found is not None:
+                return found
+            made = build(*args, **kwargs).to_dict(validate=False)
+            for name, rows in made.get("datasets", {}).items():
+                made["datasets"][name] = convert_anything_to_arrow_bytes(rows)
+            with _SPECS_LOCK:
+                _SPECS[key] = made
+                while len(_SPECS) > MAX_SPECS:
+                    _SPECS.popitem(last=False)
         return made
 
     return spec
@@ -61,6 +68,7 @@ def kept(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., dict]:
 MAX_SPECS = 512
 _SPECS: OrderedDict[tuple, dict] = OrderedDict()
 _SPECS_LOCK = threading.Lock()
+_BUILDING = threading.RLock()
 
 
 def _hashable(value):
