@@ -69,3 +69,52 @@ def test_init_on_an_unreachable_server_exits_3(address, capsys, monkeypatch):
     monkeypatch.setenv("TANDEM_WAIT", "1")
     assert main(["init", "--demo", "--db", address]) == 3
     assert "could not be reached" in capsys.readouterr().err
+
+
+# -- on a server (`--store=postgres`): what the store does for PostgreSQL's planner -------------
+
+def plan_csv(lines: int) -> bytes:
+    """`lines` valid plan lines with distinct keys, all in fiscal year 2026."""
+    rows = ["fiscal_year,owner,category,funnel_stage,channel,region,month,amount,description"]
+    rows += [f"2026,sales,Events,awareness,Channel {i // 12},EMEA,2026-{i % 12 + 1:02d},"
+             f"{i}.50," for i in range(lines)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.fixture
+def pg_store(store):
+    if store.dialect.name != "postgres":
+        pytest.skip("about the PostgreSQL store (run with --store=postgres)")
+    return store
+
+
+def _planned_rows(store) -> float:
+    """What the planner believes plan_lines holds (-1 before any ANALYZE)."""
+    return store.scalar("SELECT reltuples FROM pg_class WHERE relname = 'plan_lines'")
+
+
+def test_the_plan_lines_have_a_block_range_index_on_their_scenario(pg_store):
+    found = pg_store.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'plan_lines'")
+    assert [r[0] for r in found] == [
+        "CREATE INDEX plan_lines_scenario ON public.plan_lines USING brin (scenario_id)"
+        " WITH (pages_per_range='32')"]
+    assert pg_store.scalar("SELECT count(*) FROM schema_migrations"
+                           " WHERE name = 'pg_0001_plan_lines_by_scenario'") == 1
+
+
+def test_a_large_import_and_a_clone_leave_the_planner_statistics_of_what_they_wrote(pg_store):
+    from planning.imports import import_csv
+    from planning.scenarios import Scenarios
+
+    report = import_csv(pg_store, "plan", plan_csv(1_200), file_name="plan.csv")
+    assert report.ok and report.added == 1_200
+    assert _planned_rows(pg_store) == 1_200
+    Scenarios(pg_store).clone(2026, "baseline", "stretch", "system")
+    assert _planned_rows(pg_store) == 2_400
+
+
+def test_a_small_import_leaves_the_statistics_to_autovacuum(pg_store):
+    from planning.imports import import_csv
+
+    assert import_csv(pg_store, "plan", plan_csv(20), file_name="plan.csv").added == 20
+    assert _planned_rows(pg_store) < 20

@@ -23,6 +23,9 @@ from planning.store import ids
 from planning.store.migrations import MIGRATIONS
 
 CHUNK = 1 << 20
+# Rows an import adds from which the table's planner statistics are taken again at its commit;
+# autovacuum takes them after smaller changes, which mislead no plan before it does.
+ANALYZE_AFTER = 1_000
 
 
 def _quoted(names: list[str]) -> str:
@@ -61,6 +64,7 @@ def staging(out: Any, mirrors: list[tuple[str, str, list]]) -> Iterator[duckdb.D
     importer reads: each (table, select over the PostgreSQL store, params)."""
     conn = duckdb.connect(":memory:")
     try:
+        conn.execute("SET enable_progress_bar = false")  # a million lines drew it on stderr
         for _name, sql in MIGRATIONS:
             conn.execute(sql)
         for table, select, params in mirrors:
@@ -93,6 +97,8 @@ def write(stage: duckdb.DuckDBPyConnection, out: Any, kind: Any, scenario: str, 
     is set on every row written; a table without ids (`kind.numbered` false) is matched by key."""
     table = kind.table
     stamped = stamped or {}
+    if added >= ANALYZE_AFTER:  # statistics taken again after the commit (PostgresStore.grown)
+        out.store.grown(table)
     if kind.name == "plan":
         years = [r[0] for r in stage.execute("SELECT DISTINCT fiscal_year FROM typed").fetchall()]
         out.execute("INSERT INTO fiscal_years (fiscal_year)"
@@ -146,8 +152,8 @@ def write(stage: duckdb.DuckDBPyConnection, out: Any, kind: Any, scenario: str, 
         source += " JOIN stored_scenario s ON s.fiscal_year = t.fiscal_year"
         params = [actor]
     base = ids.reserve(out, table, stage.execute("SELECT count(*) FROM typed").fetchone()[0])
-    with _scratch() as path:
-        stage.execute(f"CREATE OR REPLACE TEMP TABLE import_new AS SELECT {base} + t._row + 1,"
-                      f" {', '.join(selected)} FROM {source} WHERE t.existing_id IS NULL", params)
-        stage.execute(f"COPY import_new TO '{path}' (FORMAT csv, HEADER false)")
+    with _scratch() as path:  # written straight from the query: no table of the new rows first
+        stage.execute(f"COPY (SELECT {base} + t._row + 1, {', '.join(selected)} FROM {source}"
+                      f" WHERE t.existing_id IS NULL) TO '{path}' (FORMAT csv, HEADER false)",
+                      params)
         _copy_in(out, f"COPY {table} (id, {_quoted(columns)}) FROM STDIN (FORMAT csv)", path)

@@ -305,7 +305,7 @@ class PostgresStore:
             except psycopg.Error as exc:
                 conn.execute("ROLLBACK")
                 raise _translate_error(exc, self.path) from exc
-            self._local.conn, self._local.depth = conn, 0
+            self._local.conn, self._local.depth, self._local.grown = conn, 0, set()
             try:
                 with self.cursor() as cur:
                     yield cur
@@ -314,6 +314,26 @@ class PostgresStore:
                 raise
             else:
                 self._end(conn, commit=True)
+                self._analyze(conn, self._local.grown)
+
+    def grown(self, *tables: str) -> None:
+        """Note tables the open write transaction fills in bulk (an import, a clone): their
+        planner statistics are taken again (ANALYZE) once it commits. Autovacuum would take
+        them only later, and until then PostgreSQL plans from a table it believes small: right
+        after a million lines were imported, a Budget query sorted them on disk where it would
+        otherwise hash them (about twice as slow)."""
+        if getattr(self._local, "conn", None) is None:
+            raise StoreError("grown() needs a write cursor (store.write_cursor())")
+        self._local.grown.update(tables)
+
+    def _analyze(self, conn: psycopg.Connection, tables: set[str]) -> None:
+        """ANALYZE `tables` after the commit, outside the writers' turn (statistics only guide
+        plans: a failure here loses nothing written)."""
+        for table in sorted(tables):
+            try:
+                conn.execute(f"ANALYZE {table}")
+            except psycopg.Error:
+                break
 
     def _take_turn(self, conn: psycopg.Connection) -> None:
         try:
@@ -368,14 +388,18 @@ class PostgresStore:
 
     def write(self, work: Callable[[PgCursor], T], *, bump: bool = True,
               bulk: bool = False) -> T:
-        """Run `work(cursor)` as one transaction. `bulk` changes nothing here: committing by
-        checkpoint is DuckDB's concern (see `planning.store.connection`)."""
+        """Run `work(cursor)` as one transaction. `bulk` (work that may add a million lines: a
+        clone) has the plan lines' statistics taken again after the commit (see `grown`);
+        committing by checkpoint is DuckDB's concern (see `planning.store.connection`)."""
         with self.write_cursor() as cur, self.transaction(cur, bump=bump):
+            if bulk:
+                self.grown("plan_lines")
             return work(cur)
 
     @contextmanager
     def bulk_transaction(self, cur: PgCursor) -> Iterator[None]:
         with self.transaction(cur):
+            self.grown("plan_lines")
             yield
 
     @contextmanager
