@@ -22,7 +22,8 @@ importer uses) and with openpyxl's read-only mode.
 
     python bench/import_plan.py --server postgresql://USER:PW@HOST:PORT/DB [--repeat R]
 
-measures the PostgreSQL store instead, against PostgreSQL's own floor in the same run: the
+measures the PostgreSQL store too, in turns with the DuckDB file (run by run), against
+PostgreSQL's own floor in the same run, and prints both stores' figures: the
 baseline is `COPY bare FROM STDIN (FORMAT csv, HEADER)` of the same file, streamed from the
 client, into a bare table with typed columns (`NUMERIC(18,2)` amount) in a new database; Tandem's
 is `import_csv` on a new, migrated store database on that server (migrating is not timed), and
@@ -291,19 +292,13 @@ def best(runs: list[dict]) -> dict:
             "peak_mib": max(r["peak_mib"] for r in runs)}
 
 
-def run(lines: int, workdir: Path, repeat: int, with_formats: bool = False,
-        server: str | None = None) -> dict:
-    csv_path = write_plan_csv(workdir / f"plan-{lines}.csv", lines)
-    extra = {"formats": formats(csv_path, lines, workdir)} if with_formats else {}
-    if server:
-        runs = [measure_server(csv_path, lines, server) for _ in range(repeat)]
-    else:
-        runs = [measure_once(csv_path, lines, workdir) for _ in range(repeat)]
+def summarise(runs: list[tuple[dict, dict, dict]], store: str, lines: int, repeat: int,
+              csv_path: Path) -> dict:
     base, first, again = (best(list(phase)) for phase in zip(*runs, strict=True))
     ratio = first["seconds"] / base["seconds"]
-    max_ratio = MAX_RATIO_SERVER if server else MAX_RATIO
+    max_ratio = MAX_RATIO_SERVER if store == "postgresql" else MAX_RATIO
     return {
-        "store": "postgresql" if server else "duckdb",
+        "store": store,
         "max_ratio": max_ratio,
         "lines": lines,
         "repeat": repeat,
@@ -317,8 +312,24 @@ def run(lines: int, workdir: Path, repeat: int, with_formats: bool = False,
         "reimport_s": round(again["seconds"], 3),
         "reimport_peak_rss_mib": round(again["peak_mib"]),
         "ok": ratio <= max_ratio and first["peak_mib"] < MAX_RSS_MIB,
-        **extra,
     }
+
+
+def run(lines: int, workdir: Path, repeat: int, with_formats: bool = False,
+        server: str | None = None) -> dict:
+    """The DuckDB file's figures; with `server`, the PostgreSQL store's too (under "server"),
+    the two measured in turns, run by run."""
+    csv_path = write_plan_csv(workdir / f"plan-{lines}.csv", lines)
+    extra = {"formats": formats(csv_path, lines, workdir)} if with_formats else {}
+    runs, served = [], []
+    for _ in range(repeat):
+        runs.append(measure_once(csv_path, lines, workdir))
+        if server:
+            served.append(measure_server(csv_path, lines, server))
+    result = summarise(runs, "duckdb", lines, repeat, csv_path)
+    if server:
+        result["server"] = summarise(served, "postgresql", lines, repeat, csv_path)
+    return {**result, **extra}
 
 
 def show(r: dict) -> None:
@@ -338,6 +349,12 @@ def show(r: dict) -> None:
     print(f"verdict: {'PASS' if r['ok'] else 'FAIL'} (targets: ratio <= {r['max_ratio']}, peak RSS"
           f" < {MAX_RSS_MIB} MiB; got ratio {r['ratio']:.2f}, peak RSS"
           f" {r['tandem_peak_rss_mib']:,} MiB)")
+    if "server" in r:
+        print()
+        show(r["server"])
+        print(f"\nboth stores: import {r['tandem_s']:.3f} s / {r['server']['tandem_s']:.3f} s,"
+              f" floor {r['baseline_s']:.3f} s / {r['server']['baseline_s']:.3f} s, ratio"
+              f" {r['ratio']:.2f} / {r['server']['ratio']:.2f} (DuckDB file / PostgreSQL)")
     if "formats" in r:
         show_formats(r["formats"])
 
@@ -352,12 +369,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     parser.add_argument("--formats", action="store_true",
                         help="also import it as a semicolon CSV and an Excel workbook")
-    parser.add_argument("--server", help="measure on PostgreSQL: a server URL (postgresql://...)")
+    parser.add_argument("--server", help="measure on PostgreSQL too: a server URL"
+                                         " (postgresql://...)")
     args = parser.parse_args()
     if args.server:  # a server store keys its audit from the environment (children inherit it)
         os.environ.setdefault("TANDEM_AUDIT_KEY", secrets.token_hex(32))
-        if args.formats:
-            parser.error("--formats measures the DuckDB store only")
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         result = run(args.lines, args.keep, args.repeat, args.formats, args.server)
