@@ -52,7 +52,9 @@ def fill(store: Store, rows: int) -> None:
                     " WHERE i % 100 <> 0", [rows])
         cur.execute(f"INSERT INTO actuals SELECT i, {line}, NULL, NULL FROM range(?) t(i)"
                     " WHERE i % 12 < 9", [rows])
-        cur.execute(f"INSERT INTO forecasts SELECT {YEAR}, {line}, 'bench', now() FROM range(?)"
+        cur.execute("INSERT INTO forecasts (id, fiscal_year, owner, category, funnel_stage,"
+                    " channel, region, month, amount, updated_by)"
+                    f" SELECT i, {YEAR}, {line}, 'bench' FROM range(?)"
                     " t(i) WHERE i % 12 >= 9 AND i % 100 = 50", [rows])
 
     store.write(work)
