@@ -40,7 +40,7 @@ def kept(build: Callable[..., alt.TopLevelMixin]) -> Callable[..., dict]:
 
     @functools.wraps(build)
     def spec(*args, **kwargs) -> dict:
-        key = (build.__name__, _hashable(args), _hashable(kwargs))
+        key = (build.__module__, build.__qualname__, _hashable(args), _hashable(kwargs))
         with _SPECS_LOCK:
             found = _SPECS.get(key)
             if found is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import altair as alt
 import pytest
@@ -65,3 +66,23 @@ def test_long_names_are_not_cut_on_a_breakdown():
     spec = charts.breakdown.__wrapped__(rows, "Category", "Allocation by category",
                                         "USD").to_dict()
     assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
+
+
+def test_a_kept_spec_is_one_per_builder_and_arguments():
+    """Two builders with the same name in different modules do not share a kept spec, and the
+    same arguments give the same spec, its data as the Arrow bytes Streamlit sends."""
+    from dashboard.ui import charts
+
+    def builder():
+        def same_name(n: int) -> alt.Chart:
+            return alt.Chart(alt.Data(values=[{"n": n}])).mark_bar().encode(x="n:Q")
+        return same_name
+
+    here, there = builder(), builder()
+    there.__module__ = "elsewhere"
+    first, second = charts.kept(here), charts.kept(there)
+    assert first(1) is first(1)  # kept
+    assert first(1) is not second(1)
+
+    spec = charts.monthly_phasing([(date(2026, 1, 1), "sales", 1)], "USD")
+    assert all(isinstance(d, bytes) for d in spec["datasets"].values())
