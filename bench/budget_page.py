@@ -27,8 +27,6 @@ PostgreSQL store: all of one view under 500 ms at 1,000,000 lines.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -37,6 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_server import drop_database, new_database, share_audit_key  # noqa: E402
 from plan_data import FISCAL_YEAR, REGIONS, write_plan_csv  # noqa: E402
 
 from planning.budget import BudgetFilter  # noqa: E402
@@ -103,23 +102,6 @@ def scan_ms(store: Store) -> float:
     return min(scans[1:])
 
 
-def new_database(server: str, name: str) -> str:
-    """A new, empty database on the PostgreSQL server of `server`; its URL."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{server.rpartition('/')[0]}/{name}"
-
-
-def drop_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def measure(size: int, workdir: Path, server: str | None = None
             ) -> tuple[float, dict[str, tuple[float, dict]]]:
     """(scan ms, view -> (best total ms, best ms of each step))."""
@@ -160,8 +142,8 @@ def main() -> None:
     parser.add_argument("--server", help="measure on PostgreSQL too: a server URL"
                                          " (postgresql://...)")
     args = parser.parse_args()
-    if args.server:  # a server store keys its audit from the environment
-        os.environ.setdefault("TANDEM_AUDIT_KEY", secrets.token_hex(32))
+    if args.server:
+        share_audit_key()
     sizes = [int(s) for s in args.sizes.split(",")]
     stores = {"duckdb": None, **({"postgresql": args.server} if args.server else {})}
     judged: dict[str, list] = {store: [] for store in stores}

@@ -35,15 +35,14 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import resource
-import secrets
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
+from pg_server import drop_database, new_database, share_audit_key
 from plan_data import write_plan_csv
 
 MAX_RATIO = 2.0
@@ -97,27 +96,6 @@ CREATE TABLE bare (fiscal_year INTEGER, owner VARCHAR, category VARCHAR, funnel_
                    channel VARCHAR, region VARCHAR, month VARCHAR, amount NUMERIC(18,2),
                    description VARCHAR)
 """
-
-
-def server_url(server: str, name: str) -> str:
-    return f"{server.rpartition('/')[0]}/{name}"
-
-
-def new_database(server: str, name: str) -> str:
-    """A new, empty database on the server of `server` (made from its database); its URL."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return server_url(server, name)
-
-
-def drop_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def server_baseline_phase(csv_path: str, url: str) -> dict:
@@ -372,8 +350,8 @@ def main() -> None:
     parser.add_argument("--server", help="measure on PostgreSQL too: a server URL"
                                          " (postgresql://...)")
     args = parser.parse_args()
-    if args.server:  # a server store keys its audit from the environment (children inherit it)
-        os.environ.setdefault("TANDEM_AUDIT_KEY", secrets.token_hex(32))
+    if args.server:
+        share_audit_key()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         result = run(args.lines, args.keep, args.repeat, args.formats, args.server)

@@ -62,7 +62,6 @@ import math
 import os
 import random
 import resource
-import secrets
 import shutil
 import subprocess
 import sys
@@ -75,6 +74,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import server_proc as sp  # noqa: E402
+from pg_server import drop_database, new_database, share_audit_key  # noqa: E402
 from st_client import COOKIE_NAME, ProtocolError, Run, Session  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -340,28 +340,7 @@ class Bench:
 
 # -- the store and the server -----------------------------------------------------------------
 BIG_SCENARIO = "generated"
-
-
-def new_database(server: str) -> str:
-    """A new, empty database on the PostgreSQL server of URL `server`: its URL. Processes on a
-    PostgreSQL store share one audit key, made here for the run unless one is set."""
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{LOAD_DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{LOAD_DATABASE}"')
-    os.environ.setdefault("TANDEM_AUDIT_KEY", secrets.token_hex(32))
-    return f"{server.rpartition('/')[0]}/{LOAD_DATABASE}"
-
-
-def drop_database(server: str, url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
-
-
-LOAD_DATABASE = "tandem_load_bench"
+LOAD_DATABASE = "tandem_load_bench"  # on the --db server, made and dropped by each run
 
 
 def make_store(workdir: Path, plan_lines: int, root: Path, database: str | None = None
@@ -564,7 +543,8 @@ async def main_async(args) -> dict:
     else:
         workdir = Path(tempfile.mkdtemp(prefix="tandem-load-"))
         if args.db:
-            database = new_database(args.db)
+            share_audit_key()
+            database = new_database(args.db, LOAD_DATABASE)
         db = make_store(workdir, args.plan_lines, args.app_dir, database)
         urls = []
         for n in range(args.processes):
@@ -625,7 +605,7 @@ async def main_async(args) -> dict:
         for proc in procs:
             sp.stop_app(proc)
         if database:
-            drop_database(args.db, database)
+            drop_database(args.db, LOAD_DATABASE)
         if workdir is not None:
             if args.keep_log:
                 print(f"server logs and store: {workdir}")
