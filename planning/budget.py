@@ -134,35 +134,52 @@ class Budget:
         return " AND ".join(["l.scenario_id = ?", *clauses]), [self.scenario_id, *params]
 
     @cached
-    def summary(self) -> BudgetSummary:
+    def totals(self) -> list[tuple[str, str, str, Decimal, int]]:
+        """(dim, value, owner, amount, lines) of the filtered lines: each line once under each
+        dimension but the owner (a month as its first day, `YYYY-MM-DD`). The page's totals,
+        breakdowns and month picker all come from these rows."""
+        if not self.filter.active:
+            return self.store.query(sql.TOTALS, [self.scenario_id])
         where, params = self._where()
-        rows = self.store.query(sql.TOTALS.format(where=where), params)
-        by_owner = {o: ZERO for o in OWNERS} | {o: amount for o, amount, _n in rows}
-        if self.filter.active:
-            all_where, all_params = self._where(use_filter=False)
-            everything = self.store.query(sql.TOTALS.format(where=all_where), all_params)
-        else:
-            everything = rows
+        return self.store.query(sql.FILTERED_TOTALS.format(where=where), params)
+
+    def _rows_of(self, dim: str) -> list[tuple[str, str, Decimal, int]]:
+        """(value, owner, amount, lines) under one dimension (the owner: under every month)."""
+        under = "month" if dim == "owner" else dim
+        return [(owner if dim == "owner" else value, owner, amount, lines)
+                for d, value, owner, amount, lines in self.totals() if d == under]
+
+    @cached
+    def summary(self) -> BudgetSummary:
+        by_owner = {o: ZERO for o in OWNERS}
+        lines = 0
+        for _value, owner, amount, n in self._rows_of("owner"):
+            by_owner[owner] += amount
+            lines += n
+        everything = self.filtered(BudgetFilter()).summary() if self.filter.active else None
+        allocated = sum(by_owner.values(), ZERO)
         return BudgetSummary(
             pool=self.store.scalar(sql.POOL, [self.year]),
-            allocated_all=sum((r[1] for r in everything), ZERO),
-            allocated=sum(by_owner.values(), ZERO),
+            allocated_all=everything.allocated if everything else allocated,
+            allocated=allocated,
             by_owner=by_owner,
-            lines=sum(r[2] for r in rows),
+            lines=lines,
         )
 
     @cached
     def by_dimension(self, dim: str) -> list[tuple[str, str, Decimal]]:
-        """(value, owner, amount) for each value of a dimension."""
+        """(value, owner, amount) for each value of a dimension, by value then owner."""
         if dim not in DIMENSIONS:
             raise Refused(f"cannot break the budget down by {dim!r}")
-        where, params = self._where()
-        return self.store.query(sql.BY_DIMENSION.format(dim=dim, where=where), params)
+        found: dict[tuple[str, str], Decimal] = {}
+        for value, owner, amount, _n in self._rows_of(dim):
+            found[value, owner] = found.get((value, owner), ZERO) + amount
+        return [(value, owner, amount) for (value, owner), amount in sorted(found.items())]
 
     @cached
     def monthly(self) -> list[tuple[date, str, Decimal]]:
-        where, params = self._where()
-        return self.store.query(sql.MONTHLY.format(where=where), params)
+        return sorted((date.fromisoformat(value), owner, amount)
+                      for value, owner, amount, _n in self._rows_of("month"))
 
     @cached
     def lines(self, *, sort: str = "amount", descending: bool = True, page: int = 0,
@@ -179,11 +196,14 @@ class Budget:
     @cached
     def options(self) -> dict[str, list[str]]:
         """The values each dimension takes in this scenario, for filter pickers."""
-        return {dim: [r[0] for r in self.store.query(sql.OPTIONS.format(dim=dim),
-                                                     [self.scenario_id])]
+        everything = self.filtered(BudgetFilter()) if self.filter.active else self
+        return {dim: sorted({value for value, *_ in everything._rows_of(dim)})
                 for dim in DIMENSIONS}
 
     @cached
     def month_range(self) -> tuple[date | None, date | None]:
-        row = self.store.query(sql.MONTH_RANGE, [self.scenario_id])[0]
-        return row[0], row[1]
+        everything = self.filtered(BudgetFilter()) if self.filter.active else self
+        months = [value for value, *_ in everything._rows_of("month")]
+        if not months:
+            return None, None
+        return date.fromisoformat(min(months)), date.fromisoformat(max(months))

@@ -19,6 +19,7 @@ names a fact every write path keeps:
 from __future__ import annotations
 
 from planning.store.connection import Store
+from planning.store.migrations import plan_totals_of
 
 LINE_KEY = "owner, category, funnel_stage, channel, region, month"
 
@@ -80,10 +81,18 @@ SEQUENCED = (("scenarios", "scenario_ids"), ("imports", "import_ids"), ("people"
              ("comments", "comment_ids"), ("access_tokens", "token_ids"))
 
 
+# The scenario totals the store keeps (migration 0017_plan_totals) against the lines' own.
+_KEPT = "SELECT scenario_id, dim, value, owner, total, lines FROM plan_totals"
+PLAN_TOTALS_DIFFER = (
+    f"SELECT * FROM ({_KEPT} EXCEPT ({plan_totals_of('plan_lines')})) AS kept UNION ALL"
+    f" SELECT * FROM (({plan_totals_of('plan_lines')}) EXCEPT {_KEPT}) AS summed")
+
+
 def _optional_checks(store: Store) -> dict[str, str]:
     """Rules on tables and sequences that a store may not have yet (older schema)."""
     tables = {r[0] for r in store.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+        " AND table_type = 'BASE TABLE'",
         [store.dialect.schema])}
     sequences = {name: last or 0 for name, last in store.query(store.dialect.sequences)}
     found = {}
@@ -91,6 +100,8 @@ def _optional_checks(store: Store) -> dict[str, str]:
         if table in tables and sequence in sequences:
             found[f"{table} ids above their sequence"] = (
                 f"SELECT id FROM {table} WHERE id > {int(sequences[sequence])}")
+    if "plan_totals" in tables:  # a table kept by triggers (PostgreSQL), not a view (DuckDB)
+        found["plan totals that differ from the lines"] = PLAN_TOTALS_DIFFER
     if "store_revision" in tables:
         found["store revision rows (one expected)"] = (
             "SELECT 1 FROM (SELECT count(*) AS n FROM store_revision) AS r WHERE n <> 1")

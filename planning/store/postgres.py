@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from planning.errors import StoreBusy, StoreError, StoreUnreachable
 from planning.store.connection import Store, wait_seconds
 from planning.store.dialect import POSTGRES
-from planning.store.migrations_postgres import MIGRATIONS_POSTGRES
+from planning.store.migrations_postgres import BRIN_INDEXES, MIGRATIONS_POSTGRES
 from planning.store.reads import ReadCache
 
 T = TypeVar("T")
@@ -327,11 +327,13 @@ class PostgresStore:
         self._local.grown.update(tables)
 
     def _analyze(self, conn: psycopg.Connection, tables: set[str]) -> None:
-        """ANALYZE `tables` after the commit, outside the writers' turn (statistics only guide
-        plans: a failure here loses nothing written)."""
+        """ANALYZE `tables` and summarize their block range indexes after the commit, outside
+        the writers' turn (both only guide reads: a failure here loses nothing written)."""
         for table in sorted(tables):
             try:
                 conn.execute(f"ANALYZE {table}")
+                if table in BRIN_INDEXES:
+                    conn.execute("SELECT brin_summarize_new_values(%s)", [BRIN_INDEXES[table]])
             except psycopg.Error:
                 break
 
