@@ -129,8 +129,8 @@ class Budget:
     def filtered(self, where: BudgetFilter) -> Budget:
         return Budget(self.store, self.year, self.scenario, where)
 
-    def _where(self, use_filter: bool = True) -> tuple[str, list]:
-        clauses, params = self.filter.clauses() if use_filter else ([], [])
+    def _where(self) -> tuple[str, list]:
+        clauses, params = self.filter.clauses()
         return " AND ".join(["l.scenario_id = ?", *clauses]), [self.scenario_id, *params]
 
     @cached
@@ -142,6 +142,10 @@ class Budget:
             return self.store.query(sql.TOTALS, [self.scenario_id])
         where, params = self._where()
         return self.store.query(sql.FILTERED_TOTALS.format(where=where), params)
+
+    def _whole(self) -> Budget:
+        """The whole scenario, whatever the filter."""
+        return self.filtered(BudgetFilter()) if self.filter.active else self
 
     def _rows_of(self, dim: str) -> list[tuple[str, str, Decimal, int]]:
         """(value, owner, amount, lines) under one dimension (the owner: under every month)."""
@@ -156,11 +160,10 @@ class Budget:
         for _value, owner, amount, n in self._rows_of("owner"):
             by_owner[owner] += amount
             lines += n
-        everything = self.filtered(BudgetFilter()).summary() if self.filter.active else None
         allocated = sum(by_owner.values(), ZERO)
         return BudgetSummary(
             pool=self.store.scalar(sql.POOL, [self.year]),
-            allocated_all=everything.allocated if everything else allocated,
+            allocated_all=self._whole().summary().allocated if self.filter.active else allocated,
             allocated=allocated,
             by_owner=by_owner,
             lines=lines,
@@ -196,14 +199,12 @@ class Budget:
     @cached
     def options(self) -> dict[str, list[str]]:
         """The values each dimension takes in this scenario, for filter pickers."""
-        everything = self.filtered(BudgetFilter()) if self.filter.active else self
-        return {dim: sorted({value for value, *_ in everything._rows_of(dim)})
+        return {dim: sorted({value for value, *_ in self._whole()._rows_of(dim)})
                 for dim in DIMENSIONS}
 
     @cached
     def month_range(self) -> tuple[date | None, date | None]:
-        everything = self.filtered(BudgetFilter()) if self.filter.active else self
-        months = [value for value, *_ in everything._rows_of("month")]
+        months = [value for value, *_ in self._whole()._rows_of("month")]
         if not months:
             return None, None
         return date.fromisoformat(min(months)), date.fromisoformat(max(months))
