@@ -83,8 +83,9 @@ def compare(store: Store, year: int, names: list[str], *, top: int = 25) -> Comp
         allocation = {}
         marks = ", ".join("?" for _ in names)
         for dim in DIMENSIONS:
-            rows = cur.execute(sql.BY_DIMENSION.format(dim=dim, names=marks),
-                               [year, *names]).fetchall()
+            value, under = ("t.owner", "month") if dim == "owner" else ("t.value", dim)
+            rows = cur.execute(sql.BY_DIMENSION.format(value=value, names=marks),
+                               [year, under, *names]).fetchall()
             table: dict[str, dict[str, Decimal]] = {}
             for value, name, amount in rows:
                 table.setdefault(value, {n: ZERO for n in names})[name] = amount

@@ -1,12 +1,14 @@
 """SQL comparing scenarios of one fiscal year."""
 from __future__ import annotations
 
-# `{dim}` is one of planning.budget.DIMENSIONS; `{names}` is a list of `?`.
+# Each scenario's allocation under one dimension, from its kept totals (migration
+# 0017_plan_totals): the `?` after the year is the dimension, or 'month' with `{value}` `t.owner`
+# for the owner (every line counts once under its month); `{names}` is a list of `?`.
 BY_DIMENSION = """
-SELECT l.{dim}, s.name, sum(l.amount)
-FROM plan_lines l JOIN scenarios s ON s.id = l.scenario_id
-WHERE s.fiscal_year = ? AND s.name IN ({names})
-GROUP BY l.{dim}, s.name ORDER BY 1, 2
+SELECT {value}, s.name, sum(t.total)
+FROM plan_totals t JOIN scenarios s ON s.id = t.scenario_id
+WHERE s.fiscal_year = ? AND t.dim = ? AND s.name IN ({names})
+GROUP BY {value}, s.name ORDER BY 1, 2
 """
 
 # Lines whose amount differs most between a base scenario and another (a missing line is 0).
