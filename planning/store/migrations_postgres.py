@@ -1,9 +1,10 @@
 """The migrations as PostgreSQL runs them: the same names as `planning.store.migrations`, so both
 stores record the same history, with PostgreSQL's own text where DuckDB's syntax differs.
 
-Of the shared migrations only the first differs: exact money as NUMERIC(18,2), the first-of-month
+Of the shared migrations two differ. The first: exact money as NUMERIC(18,2), the first-of-month
 checks by EXTRACT, and the functions DuckDB has built in that the shared domain SQL uses (created
-here once, so that SQL needs no second spelling). Every other migration is standard SQL and runs
+here once, so that SQL needs no second spelling). And `0017_plan_totals`: DuckDB's view of the
+scenario totals is here a table kept by triggers. Every other migration is standard SQL and runs
 as written. Never edit one that has shipped; append, as for DuckDB. A few migrations are
 PostgreSQL's own (`POSTGRES_ONLY`: indexes the server's planner needs where DuckDB needs none);
 they run after the shared ones.
@@ -51,11 +52,9 @@ FIRST = (MIGRATIONS[0][1]
          .replace("DECIMAL(", "NUMERIC(")
          .replace("CHECK (day(month) = 1)", "CHECK (EXTRACT(DAY FROM month) = 1)"))
 
-
-
 # A statement's lines are summed in two groupings that together hold every dimension, each read
 # once, and the totals are added up from those (a grouping has at most as many rows as the
-# lines): five groupings, one a dimension, read a million inserted lines five times, 3 s where
+# lines): five groupings, one per dimension, read a million inserted lines five times (3 s),
 # two take under 1 s.
 _GROUPINGS = (("funnel_stage", "region", "month"), ("category", "channel"))
 assert sorted(sum(_GROUPINGS, ())) == sorted((*PLAN_TOTALS_DIMENSIONS, "month"))
@@ -71,6 +70,7 @@ def _grouped(rows: str, tag: str, sign: str = "") -> list[str]:
 
 
 _MONTH_TEXT = "strftime(month, '%Y-%m-%d')"
+_LIST = ",\n"
 
 
 def _rolled_up(tag: str) -> list[str]:
@@ -85,7 +85,7 @@ def _rolled_up(tag: str) -> list[str]:
 def _add_totals(ctes: list[str], totals: str) -> str:
     """SQL adding `totals` (rows of plan_totals, one per key, over `ctes`) to the table, then
     dropping the rows no line counts in any more."""
-    return (f"WITH {(',' + chr(10)).join(ctes)}\nINSERT INTO plan_totals AS t {totals}\n"
+    return (f"WITH {_LIST.join(ctes)}\nINSERT INTO plan_totals AS t {totals}\n"
             "ON CONFLICT (scenario_id, dim, value, owner) DO UPDATE"
             " SET total = t.total + excluded.total, lines = t.lines + excluded.lines;\n"
             "DELETE FROM plan_totals WHERE lines = 0;")
@@ -163,17 +163,17 @@ PLAN_TOTALS_NAME = "0017_plan_totals"
 # it up to date at almost no cost, where a B-tree on the column would cost the import more
 # (DuckDB needed neither: it skips row groups by their min/max on its own). A range is 32 pages
 # (about 1,800 lines), so a small scenario's query reads few pages of its neighbours.
-# A block range index knows only the ranges it has summarized: pages a large write adds after
-# them are read by every query until they are (a million cloned lines made each Budget query of
-# the first scenario read both). The store summarizes these after a bulk write (see
-# PostgresStore.grown).
-BRIN_INDEXES = {"plan_lines": "plan_lines_scenario"}
-
 POSTGRES_ONLY: list[tuple[str, str]] = [
     ("pg_0001_plan_lines_by_scenario",
      "CREATE INDEX plan_lines_scenario ON plan_lines USING brin (scenario_id)"
      " WITH (pages_per_range = 32);"),
 ]
+
+# A block range index knows only the ranges it has summarized: pages a large write adds after
+# them are read by every query until they are (a million cloned lines made each Budget query of
+# the first scenario read both). The store summarizes these after a bulk write (see
+# PostgresStore.grown).
+BRIN_INDEXES = {"plan_lines": "plan_lines_scenario"}
 
 MIGRATIONS_POSTGRES: list[tuple[str, str]] = [
     (MIGRATIONS[0][0], FUNCTIONS + FIRST),
