@@ -81,11 +81,13 @@ SEQUENCED = (("scenarios", "scenario_ids"), ("imports", "import_ids"), ("people"
              ("comments", "comment_ids"), ("access_tokens", "token_ids"))
 
 
-# The scenario totals the store keeps (migration 0017_plan_totals) against the lines' own.
-_KEPT = "SELECT scenario_id, dim, value, owner, total, lines FROM plan_totals"
+# The scenario totals the store keeps (migration 0017_plan_totals) against the lines' own, the
+# lines summed once: rows kept that the lines do not give, and rows they give that are not kept.
 PLAN_TOTALS_DIFFER = (
-    f"SELECT * FROM ({_KEPT} EXCEPT ({plan_totals_of('plan_lines')})) AS kept UNION ALL"
-    f" SELECT * FROM (({plan_totals_of('plan_lines')}) EXCEPT {_KEPT}) AS summed")
+    "WITH kept AS (SELECT scenario_id, dim, value, owner, total, lines FROM plan_totals),"
+    f" summed AS ({plan_totals_of('plan_lines')})"
+    " SELECT * FROM (SELECT * FROM kept EXCEPT SELECT * FROM summed) AS only_kept"
+    " UNION ALL SELECT * FROM (SELECT * FROM summed EXCEPT SELECT * FROM kept) AS only_summed")
 
 
 def _optional_checks(store: Store) -> dict[str, str]:

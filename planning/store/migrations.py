@@ -546,6 +546,7 @@ MIGRATIONS.append(
 # (`planning.store.migrations_postgres`), since it reads a million lines in a third of a second
 # each time. A month's value is its first day, `YYYY-MM-DD`.
 PLAN_TOTALS_DIMENSIONS = ("funnel_stage", "category", "channel", "region")
+MONTH_VALUE = "strftime(month, '%Y-%m-%d')"  # a month's value in plan_totals
 
 
 def plan_totals_of(rows: str, sign: str = "") -> str:
@@ -556,7 +557,7 @@ def plan_totals_of(rows: str, sign: str = "") -> str:
         [f"SELECT scenario_id, '{dim}' AS dim, {dim} AS value, owner, {sign}sum(amount) AS total,"
          f" {sign}count(*) AS lines FROM {rows} GROUP BY scenario_id, {dim}, owner"
          for dim in PLAN_TOTALS_DIMENSIONS]
-        + [f"SELECT scenario_id, 'month' AS dim, strftime(month, '%Y-%m-%d') AS value, owner,"
+        + [f"SELECT scenario_id, 'month' AS dim, {MONTH_VALUE} AS value, owner,"
            f" {sign}sum(amount) AS total, {sign}count(*) AS lines FROM {rows}"
            " GROUP BY scenario_id, month, owner"])
 

@@ -11,7 +11,12 @@ they run after the shared ones.
 """
 from __future__ import annotations
 
-from planning.store.migrations import MIGRATIONS, PLAN_TOTALS_DIMENSIONS, plan_totals_of
+from planning.store.migrations import (
+    MIGRATIONS,
+    MONTH_VALUE,
+    PLAN_TOTALS_DIMENSIONS,
+    plan_totals_of,
+)
 
 # DuckDB built-ins the shared SQL calls. `strftime` knows the codes Tandem's SQL uses; the line
 # key's `hash` only orders ties in an allocation (any stable 64-bit hash of the key will do, so
@@ -69,14 +74,13 @@ def _grouped(rows: str, tag: str, sign: str = "") -> list[str]:
             for k, cols in enumerate(_GROUPINGS)]
 
 
-_MONTH_TEXT = "strftime(month, '%Y-%m-%d')"
 _LIST = ",\n"
 
 
 def _rolled_up(tag: str) -> list[str]:
     """SELECTs of plan_totals rows from the groupings `_grouped` named `tag`."""
     return [f"SELECT scenario_id, '{col}' AS dim,"
-            f" {_MONTH_TEXT if col == 'month' else col} AS value,"
+            f" {MONTH_VALUE if col == 'month' else col} AS value,"
             f" owner, sum(total) AS total, sum(lines) AS lines FROM {tag}_{k}"
             f" GROUP BY scenario_id, {col}, owner"
             for k, cols in enumerate(_GROUPINGS) for col in cols]
