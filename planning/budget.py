@@ -97,6 +97,12 @@ def _month(text: str) -> date:
         raise Refused(f"{text!r} is not a month like 2026-07") from None
 
 
+def totals_under(dim: str) -> str:
+    """The plan_totals dimension a breakdown by `dim` reads: every row names its owner, so the
+    owner's totals are those under the month (each line counts once there)."""
+    return "month" if dim == "owner" else dim
+
+
 @dataclass(frozen=True)
 class BudgetSummary:
     pool: Decimal | None
@@ -149,7 +155,7 @@ class Budget:
 
     def _rows_of(self, dim: str) -> list[tuple[str, str, Decimal, int]]:
         """(value, owner, amount, lines) under one dimension (the owner: under every month)."""
-        under = "month" if dim == "owner" else dim
+        under = totals_under(dim)
         return [(owner if dim == "owner" else value, owner, amount, lines)
                 for d, value, owner, amount, lines in self.totals() if d == under]
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from planning.budget import DIMENSIONS
+from planning.budget import DIMENSIONS, totals_under
 from planning.errors import Refused
 from planning.money import ZERO
 from planning.projection import Projection, project
@@ -83,9 +83,9 @@ def compare(store: Store, year: int, names: list[str], *, top: int = 25) -> Comp
         allocation = {}
         marks = ", ".join("?" for _ in names)
         for dim in DIMENSIONS:
-            value, under = ("t.owner", "month") if dim == "owner" else ("t.value", dim)
+            value = "t.owner" if dim == "owner" else "t.value"
             rows = cur.execute(sql.BY_DIMENSION.format(value=value, names=marks),
-                               [year, under, *names]).fetchall()
+                               [year, totals_under(dim), *names]).fetchall()
             table: dict[str, dict[str, Decimal]] = {}
             for value, name, amount in rows:
                 table.setdefault(value, {n: ZERO for n in names})[name] = amount

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 # Each scenario's allocation under one dimension, from its kept totals (migration
-# 0017_plan_totals): the `?` after the year is the dimension, or 'month' with `{value}` `t.owner`
-# for the owner (every line counts once under its month); `{names}` is a list of `?`.
+# 0017_plan_totals): the `?` after the year is the dimension the totals are read under
+# (planning.budget.totals_under), `{value}` `t.value`, or `t.owner` for the owner; `{names}` is
+# a list of `?`.
 BY_DIMENSION = """
 SELECT {value}, s.name, sum(t.total)
 FROM plan_totals t JOIN scenarios s ON s.id = t.scenario_id
